@@ -1,0 +1,166 @@
+"""The journal: append-only, hash-chained rows; every fact of the event.
+
+A row is (seq, utc, mono_ns, terminal, operator, kind, payload, prev_hash,
+hash). ``hash`` covers every other field and the previous row's hash, so an
+edit made outside Trackside (say with the ``sqlite3`` shell, after dropping the
+append-only triggers) breaks the chain and ``verify_chain`` names the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    seq: int
+    utc: str
+    mono_ns: int
+    terminal: str
+    operator: str
+    kind: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    """The one text form of a payload: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def row_hash(
+    prev_hash: str,
+    seq: int,
+    utc: str,
+    mono_ns: int,
+    terminal: str,
+    operator: str,
+    kind: str,
+    payload_text: str,
+) -> str:
+    """SHA-256 over the previous hash and every field, separated by a unit separator."""
+    parts = (prev_hash, str(seq), utc, str(mono_ns), terminal, operator, kind, payload_text)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def last_link(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The last (seq, hash), or (0, genesis) for an empty journal."""
+    row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    if row is None:
+        return 0, GENESIS_HASH
+    return int(row[0]), str(row[1])
+
+
+def insert_row(
+    conn: sqlite3.Connection,
+    *,
+    utc: str,
+    mono_ns: int,
+    terminal: str,
+    operator: str,
+    kind: str,
+    payload: dict[str, Any],
+) -> JournalRow:
+    """Append one row; the caller holds the write transaction."""
+    last_seq, prev = last_link(conn)
+    seq = last_seq + 1
+    text = canonical_json(payload)
+    digest = row_hash(prev, seq, utc, mono_ns, terminal, operator, kind, text)
+    conn.execute(
+        "INSERT INTO journal (seq, utc, mono_ns, terminal, operator, kind, payload, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, utc, mono_ns, terminal, operator, kind, text, prev, digest),
+    )
+    return JournalRow(seq, utc, mono_ns, terminal, operator, kind, payload, prev, digest)
+
+
+def _from_sql(row: tuple[Any, ...]) -> JournalRow:
+    seq, utc, mono_ns, terminal, operator, kind, payload, prev_hash, digest = row
+    return JournalRow(
+        int(seq), utc, int(mono_ns), terminal, operator, kind, json.loads(payload), prev_hash, digest
+    )
+
+
+_COLUMNS = "seq, utc, mono_ns, terminal, operator, kind, payload, prev_hash, hash"
+
+
+def iter_rows(
+    conn: sqlite3.Connection, *, after_seq: int = 0, kinds: tuple[str, ...] | None = None
+) -> Iterator[JournalRow]:
+    """Rows in order, optionally only some kinds."""
+    sql = f"SELECT {_COLUMNS} FROM journal WHERE seq > ?"
+    args: list[Any] = [after_seq]
+    if kinds:
+        sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+        args.extend(kinds)
+    sql += " ORDER BY seq"
+    for row in conn.execute(sql, args):
+        yield _from_sql(row)
+
+
+def recent_rows(
+    conn: sqlite3.Connection, *, limit: int = 200, kinds: tuple[str, ...] | None = None,
+    bib: int | None = None,
+) -> list[JournalRow]:
+    """The newest rows first, for the journal screen."""
+    sql = f"SELECT {_COLUMNS} FROM journal"
+    where: list[str] = []
+    args: list[Any] = []
+    if kinds:
+        where.append(f"kind IN ({','.join('?' * len(kinds))})")
+        args.extend(kinds)
+    if bib is not None:
+        where.append("json_extract(payload, '$.bib') = ?")
+        args.append(bib)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY seq DESC LIMIT ?"
+    args.append(limit)
+    return [_from_sql(r) for r in conn.execute(sql, args)]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    seq: int
+    what_zh: str
+    what_en: str
+
+
+def verify_chain(conn: sqlite3.Connection) -> tuple[int, list[ChainProblem]]:
+    """Recompute every hash; return (rows checked, problems found)."""
+    problems: list[ChainProblem] = []
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    for seq, utc, mono_ns, terminal, operator, kind, payload, prev, digest in conn.execute(
+        f"SELECT {_COLUMNS} FROM journal ORDER BY seq"
+    ):
+        count += 1
+        if seq != expected_seq:
+            problems.append(
+                ChainProblem(
+                    seq,
+                    f"第 {expected_seq} 行缺失（序号跳到 {seq}）",
+                    f"row {expected_seq} is missing (sequence jumps to {seq})",
+                )
+            )
+        if prev != expected_prev:
+            problems.append(
+                ChainProblem(seq, f"第 {seq} 行与上一行的链接被改动", f"row {seq}: link to previous row altered")
+            )
+        actual = row_hash(prev, seq, utc, mono_ns, terminal, operator, kind, payload)
+        if actual != digest:
+            problems.append(
+                ChainProblem(seq, f"第 {seq} 行（{kind}）的内容在应用外被改动", f"row {seq} ({kind}) was altered outside Trackside")
+            )
+        expected_prev = digest
+        expected_seq = seq + 1
+    return count, problems

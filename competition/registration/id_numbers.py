@@ -1,0 +1,27 @@
+"""Mainland resident ID numbers (GB 11643-1999): shape, checksum, and the gender digit."""
+
+from __future__ import annotations
+
+import re
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
+
+
+def id_check_char(first17: str) -> str:
+    """The checksum character for the first 17 digits of an ID number."""
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11]
+
+
+def id_checksum_ok(id_number: str) -> bool:
+    """True when an 18-character ID number's last character matches its checksum."""
+    return bool(ID18.match(id_number)) and id_check_char(id_number[:17]) == id_number[17]
+
+
+def id_gender(id_number: str) -> str | None:
+    """The gender an 18-character ID encodes (17th digit odd = 男), else ``None``."""
+    if not ID18.match(id_number):
+        return None
+    return "男" if int(id_number[16]) % 2 else "女"

@@ -1,0 +1,205 @@
+"""The event file's tables, as sqlite-utils migrations.
+
+``journal`` is the truth: append-only (triggers refuse UPDATE and DELETE),
+each row chained to the previous one by hash. Every other table is a
+projection that ``competition.projections`` derives from the journal and
+that ``competition.rebuild`` can recreate from the journal alone.
+
+Add a migration at the end to change the schema; never edit an applied one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("trackside")
+
+
+@migrations()
+def m001_journal(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE journal (
+            seq INTEGER PRIMARY KEY,
+            utc TEXT NOT NULL,
+            mono_ns INTEGER NOT NULL,
+            terminal TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX journal_kind ON journal(kind)")
+    db.execute(
+        """
+        CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only: corrections are new rows'); END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only: nothing is deleted'); END
+        """
+    )
+
+
+@migrations()
+def m002_projections(db: Database) -> None:
+    for statement in PROJECTION_DDL:
+        db.execute(statement)
+
+
+# The projections. Kept as plain DDL so ``rebuild`` can create the same tables
+# in a scratch database.
+PROJECTION_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE entrants (
+        bib INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        phone TEXT NOT NULL UNIQUE,
+        gender TEXT,
+        platform TEXT,
+        station TEXT,
+        id_number TEXT,
+        note TEXT,
+        extra TEXT NOT NULL DEFAULT '{}',
+        initials TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'active',
+        registered_seq INTEGER NOT NULL,
+        updated_seq INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE queue (
+        entry_id INTEGER PRIMARY KEY,
+        round TEXT NOT NULL,
+        track INTEGER NOT NULL,
+        bib INTEGER NOT NULL REFERENCES entrants(bib),
+        position INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'waiting'
+    )
+    """,
+    "CREATE INDEX queue_waiting ON queue(round, track, state, position)",
+    """
+    CREATE TABLE impulses (
+        seq INTEGER PRIMARY KEY,
+        track INTEGER NOT NULL,
+        protocol TEXT NOT NULL,
+        device TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        channel_raw TEXT NOT NULL,
+        device_seq INTEGER,
+        device_time_ns INTEGER,
+        clock_modulus_ns INTEGER,
+        resolution_ns INTEGER NOT NULL,
+        host_ns INTEGER NOT NULL,
+        bib INTEGER,
+        manual INTEGER NOT NULL,
+        replayed INTEGER NOT NULL,
+        cleared INTEGER NOT NULL,
+        bad_checksum INTEGER NOT NULL,
+        raw TEXT NOT NULL,
+        disposition TEXT NOT NULL,
+        run_id INTEGER
+    )
+    """,
+    "CREATE INDEX impulses_dedupe ON impulses(device, device_seq, channel_raw, device_time_ns)",
+    "CREATE INDEX impulses_track ON impulses(track, channel, seq)",
+    """
+    CREATE TABLE runs (
+        run_id INTEGER PRIMARY KEY,
+        round TEXT NOT NULL,
+        bib INTEGER NOT NULL REFERENCES entrants(bib),
+        track INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT NOT NULL,
+        status_reason TEXT,
+        start_seq INTEGER,
+        finish_seq INTEGER,
+        start_host_ns INTEGER,
+        raw_ns INTEGER,
+        manual INTEGER NOT NULL DEFAULT 0,
+        over_time_limit INTEGER NOT NULL DEFAULT 0,
+        confirmed INTEGER NOT NULL DEFAULT 0,
+        counts INTEGER NOT NULL DEFAULT 1,
+        finished_seq INTEGER
+    )
+    """,
+    "CREATE INDEX runs_bib ON runs(round, bib)",
+    "CREATE INDEX runs_on_course ON runs(track, state)",
+    """
+    CREATE TABLE penalties (
+        penalty_id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(run_id),
+        bib INTEGER NOT NULL,
+        segment TEXT NOT NULL,
+        code TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        withdrawn INTEGER NOT NULL DEFAULT 0,
+        withdrawn_seq INTEGER,
+        withdrawn_reason TEXT
+    )
+    """,
+    "CREATE INDEX penalties_run ON penalties(run_id)",
+    """
+    CREATE TABLE style_scores (
+        round TEXT NOT NULL,
+        bib INTEGER NOT NULL REFERENCES entrants(bib),
+        judge TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (round, bib, judge)
+    )
+    """,
+    """
+    CREATE TABLE rounds (
+        code TEXT PRIMARY KEY,
+        opened_seq INTEGER NOT NULL,
+        source_round TEXT,
+        top INTEGER
+    )
+    """,
+    """
+    CREATE TABLE round_entries (
+        round TEXT NOT NULL,
+        bib INTEGER NOT NULL REFERENCES entrants(bib),
+        start_order INTEGER NOT NULL,
+        PRIMARY KEY (round, bib)
+    )
+    """,
+    """
+    CREATE TABLE named_prizes (
+        seq INTEGER PRIMARY KEY,
+        round TEXT NOT NULL,
+        prize TEXT NOT NULL,
+        bib INTEGER NOT NULL REFERENCES entrants(bib),
+        reason TEXT NOT NULL,
+        withdrawn INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+)
+
+# Projection tables in the order rebuild compares them, with their sort key.
+PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
+    ("meta", "key"),
+    ("entrants", "bib"),
+    ("queue", "entry_id"),
+    ("impulses", "seq"),
+    ("runs", "run_id"),
+    ("penalties", "penalty_id"),
+    ("style_scores", "round, bib, judge"),
+    ("rounds", "code"),
+    ("round_entries", "round, bib"),
+    ("named_prizes", "seq"),
+)

@@ -1,0 +1,439 @@
+"""Impulses into runs: dedupe, journal, and pairing on a track.
+
+A start impulse takes the next rider of the track's start queue; a finish
+closes the oldest run on course, so two riders can be on the course at once.
+Every impulse is kept, also the ones that are not used: a second impulse on a
+channel inside the double-trigger window ('double'), a finish sooner than the
+minimum run time ('too_short'), a start with nobody waiting or a finish with
+nobody on course ('orphan', shown loudly and assignable by hand), cleared or
+bad-checksum lines ('unusable'), splits ('split'). A finish replayed from the
+timer's memory for a run that was already finished by hand becomes a
+'candidate' the referee may pick; nothing is replaced silently.
+
+Elapsed time is finish minus start on the same clock: the timer's own clock
+where both impulses carry it (modulo its wrap: midnight for a time of day),
+else the host's monotonic clock, converting a hand-keyed impulse onto the
+device clock through the device's last known offset.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from competition.errors import CommandRefused
+from competition.start_queue import attempts_used
+from hardware.impulse import Channel, Impulse
+
+if TYPE_CHECKING:
+    from competition.event import Event
+
+MANUAL_PROTOCOL = "manual"
+MANUAL_DEVICE = "keyboard"
+MANUAL_RESOLUTION_NS = 10_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImpulseOutcome:
+    """What one impulse did; the app shows it and sounds the alarm on 'orphan'."""
+
+    seq: int | None  # journal row of the impulse (None for a dropped duplicate)
+    disposition: str  # start | finish | double | too_short | orphan | unusable | split | candidate | duplicate
+    track: int
+    channel: str
+    run_id: int | None = None
+    bib: int | None = None
+    raw_ns: int | None = None
+    status: str | None = None
+
+
+def _impulse_payload(impulse: Impulse, track: int) -> dict[str, Any]:
+    return {
+        "track": track,
+        "protocol": impulse.protocol,
+        "device": impulse.device,
+        "channel": str(impulse.channel.value),
+        "channel_raw": impulse.channel_raw,
+        "device_seq": impulse.device_seq,
+        # Reduced modulo the clock's wrap, as in the dedupe key: a decoder that
+        # started after a millis() wrap unwraps the same counter differently.
+        "device_time_ns": impulse.dedupe_key()[3],
+        "clock_modulus_ns": impulse.clock_modulus_ns,
+        "resolution_ns": impulse.resolution_ns,
+        "host_ns": impulse.host_ns,
+        "bib": impulse.bib,
+        "manual": impulse.manual,
+        "replayed": impulse.replayed,
+        "cleared": impulse.cleared,
+        "bad_checksum": impulse.bad_checksum,
+        "raw": base64.b64encode(impulse.raw).decode("ascii"),
+    }
+
+
+def _is_duplicate(event: Event, impulse: Impulse) -> bool:
+    if impulse.device_seq is None and impulse.device_time_ns is None:
+        return False
+    rows = event.store.conn.execute(
+        "SELECT 1 FROM impulses WHERE device = ? AND device_seq IS ? AND channel_raw = ? AND device_time_ns IS ?"
+        " LIMIT 1",
+        impulse.dedupe_key(),
+    ).fetchone()
+    return rows is not None
+
+
+def _device_offset(event: Event, device: str) -> tuple[int, int] | None:
+    """(device time - host time, modulus) from the device's latest clocked impulse."""
+    row = event.store.conn.execute(
+        "SELECT device_time_ns, host_ns, clock_modulus_ns FROM impulses WHERE device = ? AND device_time_ns IS NOT NULL"
+        " AND replayed = 0 ORDER BY seq DESC LIMIT 1",
+        (device,),
+    ).fetchone()
+    if row is None:
+        return None
+    return int(row[0]) - int(row[1]), int(row[2]) if row[2] else 0
+
+
+def _on_clock_of(event: Event, imp: dict[str, Any], other: dict[str, Any]) -> int:
+    """``imp``'s instant on ``other``'s clock (device clock if ``other`` has one)."""
+    if other["device_time_ns"] is not None and (
+        imp["device_time_ns"] is None or imp["device"] != other["device"]
+    ):
+        offset = _device_offset(event, other["device"])
+        if offset is not None:
+            value = imp["host_ns"] + offset[0]
+            return value % offset[1] if offset[1] else value
+        return int(imp["host_ns"])
+    if other["device_time_ns"] is None:
+        return int(imp["host_ns"])
+    return int(imp["device_time_ns"])
+
+
+def elapsed_between(event: Event, start: dict[str, Any], finish: dict[str, Any]) -> int:
+    """Finish minus start on one clock, handling the device clock's wrap (midnight)."""
+    if start["device_time_ns"] is not None and finish["device_time_ns"] is not None and start["device"] == finish["device"]:
+        diff = int(finish["device_time_ns"]) - int(start["device_time_ns"])
+        modulus = finish["clock_modulus_ns"] or start["clock_modulus_ns"]
+        return diff % modulus if modulus else diff
+    if start["device_time_ns"] is None and finish["device_time_ns"] is None:
+        return int(finish["host_ns"]) - int(start["host_ns"])
+    # One side keyed by hand: bring it onto the timer's clock.
+    reference = finish if finish["device_time_ns"] is not None else start
+    s = _on_clock_of(event, start, reference)
+    f = _on_clock_of(event, finish, reference)
+    modulus = reference["clock_modulus_ns"]
+    diff = f - s
+    return diff % modulus if modulus else diff
+
+
+def _gap(a: dict[str, Any], b: dict[str, Any]) -> int:
+    """Absolute distance in time between two impulses of one channel."""
+    if a["device_time_ns"] is not None and b["device_time_ns"] is not None and a["device"] == b["device"]:
+        diff = abs(int(a["device_time_ns"]) - int(b["device_time_ns"]))
+        modulus = a["clock_modulus_ns"]
+        return min(diff, modulus - diff) if modulus else diff
+    return abs(int(a["host_ns"]) - int(b["host_ns"]))
+
+
+def _impulse_row(event: Event, seq: int) -> dict[str, Any]:
+    rows = event.store.query("SELECT * FROM impulses WHERE seq = ?", (seq,))
+    if not rows:
+        raise CommandRefused(f"没有编号为 {seq} 的计时脉冲。", f"No impulse #{seq}.")
+    return rows[0]
+
+
+def _is_double(event: Event, track: int, channel: str, candidate: dict[str, Any]) -> bool:
+    window = event.course.double_trigger_ns
+    previous = event.store.query(
+        "SELECT * FROM impulses WHERE track = ? AND channel = ? AND cleared = 0 AND bad_checksum = 0"
+        " AND disposition IN ('start', 'finish', 'double', 'orphan', 'too_short', 'replaced', 'candidate')"
+        " ORDER BY seq DESC LIMIT 3",
+        (track, channel),
+    )
+    return any(_gap(p, candidate) < window for p in previous)
+
+
+def _finish_outcome(event: Event, run: dict[str, Any], start: dict[str, Any], finish: dict[str, Any]) -> dict[str, Any]:
+    raw_ns = elapsed_between(event, start, finish)
+    over = raw_ns > event.course.time_limit_ns
+    return {
+        "raw_ns": raw_ns,
+        "status": "DNF" if over else "OK",
+        "status_reason": "超时 time limit" if over else None,
+        "over_time_limit": over,
+        "manual": bool(finish["manual"] or start["manual"]),
+    }
+
+
+def _start_run(event: Event, bib: int, track: int, impulse_seq: int, host_ns: int, manual: bool) -> int:
+    code = event.current_round
+    row = event.store.append(
+        "run_started",
+        {
+            "bib": bib,
+            "round": code,
+            "track": track,
+            "attempt": attempts_used(event, bib, code) + 1,
+            "start_seq": impulse_seq,
+            "start_host_ns": host_ns,
+            "manual": manual,
+        },
+    )
+    return row.seq
+
+
+def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | None = None) -> ImpulseOutcome:
+    """Journal one impulse and pair it, in one transaction. ``run_id`` aims a manual finish."""
+    store = event.store
+    channel = str(impulse.channel.value)
+    with store.transaction():
+        if _is_duplicate(event, impulse):
+            return ImpulseOutcome(None, "duplicate", track, channel)
+        payload = _impulse_payload(impulse, track)
+        probe = {**payload, "seq": None}
+        disposition = "orphan"
+        target: dict[str, Any] | None = None
+        if not impulse.usable:
+            disposition = "unusable"
+        elif impulse.channel is Channel.SPLIT:
+            disposition = "split"
+        elif _is_double(event, track, channel, probe):
+            disposition = "double"
+        elif impulse.channel is Channel.START:
+            head = store.query(
+                "SELECT bib FROM queue WHERE round = ? AND track = ? AND state = 'waiting' ORDER BY position, entry_id LIMIT 1",
+                (event.current_round, track),
+            )
+            if head:
+                disposition = "start"
+                target = head[0]
+        else:
+            if run_id is not None:
+                runs = store.query("SELECT * FROM runs WHERE run_id = ? AND state = 'on_course'", (run_id,))
+            else:
+                runs = store.query(
+                    "SELECT * FROM runs WHERE track = ? AND state = 'on_course' ORDER BY run_id LIMIT 1", (track,)
+                )
+            if runs:
+                start = _impulse_row(event, runs[0]["start_seq"])
+                if elapsed_between(event, start, probe) < event.course.min_run_ns:
+                    disposition = "too_short"
+                else:
+                    disposition = "finish"
+                    target = runs[0]
+            elif impulse.replayed:
+                manual_runs = store.query(
+                    "SELECT r.* FROM runs r JOIN impulses i ON i.seq = r.finish_seq"
+                    " WHERE r.track = ? AND r.state = 'finished' AND i.manual = 1 ORDER BY r.run_id",
+                    (track,),
+                )
+                if manual_runs:
+                    disposition = "candidate"
+                    target = manual_runs[0]
+        payload["disposition"] = disposition
+        payload["run_id"] = target["run_id"] if disposition == "candidate" and target else None
+        row = store.append("impulse_recorded", payload)
+        if disposition == "start" and target is not None:
+            new_run = _start_run(event, target["bib"], track, row.seq, impulse.host_ns, impulse.manual)
+            return ImpulseOutcome(row.seq, "start", track, channel, new_run, target["bib"])
+        if disposition == "finish" and target is not None:
+            start = _impulse_row(event, target["start_seq"])
+            finish = _impulse_row(event, row.seq)
+            result = _finish_outcome(event, target, start, finish)
+            store.append("run_finished", {"run_id": target["run_id"], "bib": target["bib"], "finish_seq": row.seq, **result})
+            return ImpulseOutcome(
+                row.seq, "finish", track, channel, target["run_id"], target["bib"], result["raw_ns"], result["status"]
+            )
+        if disposition == "candidate" and target is not None:
+            return ImpulseOutcome(row.seq, "candidate", track, channel, target["run_id"], target["bib"])
+        return ImpulseOutcome(row.seq, disposition, track, channel)
+
+
+def manual_impulse(event: Event, *, track: int, channel: Channel, run_id: int | None = None) -> ImpulseOutcome:
+    """A start or finish keyed by the referee when a pad fails (flagged manual)."""
+    impulse = Impulse(
+        protocol=MANUAL_PROTOCOL,
+        device=MANUAL_DEVICE,
+        channel=channel,
+        channel_raw="M" + ("S" if channel is Channel.START else "F"),
+        device_seq=None,
+        device_time_ns=None,
+        clock_modulus_ns=None,
+        resolution_ns=MANUAL_RESOLUTION_NS,
+        host_ns=time.monotonic_ns(),
+        bib=None,
+        manual=True,
+        replayed=False,
+        cleared=False,
+        bad_checksum=False,
+        raw=b"",
+    )
+    if channel is Channel.FINISH:
+        on_course = event.store.query("SELECT run_id FROM runs WHERE track = ? AND state = 'on_course'", (track,))
+        if not on_course:
+            raise CommandRefused(f"{track} 道没有选手在赛道上。", f"Nobody is on course on track {track}.")
+    if channel is Channel.START and not event.store.query(
+        "SELECT 1 FROM queue WHERE round = ? AND track = ? AND state = 'waiting'", (event.current_round, track)
+    ):
+        raise CommandRefused(f"{track} 道出发队列为空。", f"The start queue of track {track} is empty.")
+    return record_impulse(event, impulse, track=track, run_id=run_id)
+
+
+# -- reading -----------------------------------------------------------------
+
+
+def on_course(event: Event, track: int | None = None) -> list[dict[str, Any]]:
+    """Runs on course, oldest first, with the rider and the start impulse's host time."""
+    sql = (
+        "SELECT r.*, e.name, e.platform, i.host_ns AS start_host_ns, i.device_time_ns AS start_device_ns"
+        " FROM runs r JOIN entrants e ON e.bib = r.bib JOIN impulses i ON i.seq = r.start_seq"
+        " WHERE r.state = 'on_course'"
+    )
+    args: list[Any] = []
+    if track is not None:
+        sql += " AND r.track = ?"
+        args.append(track)
+    return event.store.query(sql + " ORDER BY r.run_id", args)
+
+
+def orphans(event: Event, track: int | None = None) -> list[dict[str, Any]]:
+    """Impulses waiting for a referee's decision: orphans and replayed candidates."""
+    sql = "SELECT * FROM impulses WHERE disposition IN ('orphan', 'candidate')"
+    args: list[Any] = []
+    if track is not None:
+        sql += " AND track = ?"
+        args.append(track)
+    return event.store.query(sql + " ORDER BY seq DESC", args)
+
+
+def impulses(event: Event, *, limit: int = 50, track: int | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM impulses"
+    args: list[Any] = []
+    if track is not None:
+        sql += " WHERE track = ?"
+        args.append(track)
+    return event.store.query(sql + " ORDER BY seq DESC LIMIT ?", [*args, limit])
+
+
+def run(event: Event, run_id: int) -> dict[str, Any]:
+    rows = event.store.query("SELECT r.*, e.name FROM runs r JOIN entrants e ON e.bib = r.bib WHERE run_id = ?", (run_id,))
+    if not rows:
+        raise CommandRefused(f"没有编号为 {run_id} 的成绩。", f"No run #{run_id}.")
+    return rows[0]
+
+
+# -- referee decisions on impulses ---------------------------------------------
+
+
+def _need_reason(reason: str) -> None:
+    if not reason.strip():
+        raise CommandRefused("此操作必须写明原因。", "This action needs a reason.")
+
+
+def undo_start(event: Event, run_id: int, *, reason: str) -> None:
+    """A false start or the wrong rider: the run is void, the rider back at the front."""
+    _need_reason(reason)
+    r = run(event, run_id)
+    if r["state"] != "on_course":
+        raise CommandRefused(f"{r['bib']} 号不在赛道上，不能撤销出发。", f"Bib {r['bib']} is not on course; cannot undo the start.")
+    event.store.record("run_start_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason, "requeue": True})
+
+
+def undo_finish(event: Event, run_id: int, *, reason: str) -> None:
+    """The finish went to the wrong run: back on course, the impulse an orphan."""
+    _need_reason(reason)
+    r = run(event, run_id)
+    if r["state"] != "finished" or r["finish_seq"] is None:
+        raise CommandRefused(f"{r['bib']} 号没有终点时间可撤销。", f"Bib {r['bib']} has no finish to undo.")
+    event.store.record("run_finish_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason})
+
+
+def assign_impulse(
+    event: Event, impulse_seq: int, *, reason: str, bib: int | None = None, run_id: int | None = None
+) -> int:
+    """Give an orphan (or candidate) impulse to a rider by hand. Returns the run id."""
+    _need_reason(reason)
+    imp = _impulse_row(event, impulse_seq)
+    if imp["cleared"] or imp["bad_checksum"]:
+        raise CommandRefused("该脉冲已被计时器作废或校验失败，不能使用。", "That impulse was cleared or failed its checksum.")
+    if imp["disposition"] in ("start", "finish"):
+        raise CommandRefused(f"脉冲 {impulse_seq} 已被使用。", f"Impulse {impulse_seq} is already in use.")
+    store = event.store
+    if imp["channel"] == Channel.START.value:
+        if bib is None:
+            raise CommandRefused("请指定选手号码。", "Name the rider's bib.")
+        from competition.start_queue import _why_not
+
+        queued = store.query(
+            "SELECT 1 FROM queue WHERE round = ? AND bib = ? AND state = 'waiting'", (event.current_round, bib)
+        )
+        why = None if queued else _why_not(event, bib, event.current_round)
+        if why:
+            raise CommandRefused(why[0], why[1])
+        with store.transaction():
+            store.append("impulse_disposed", {"impulse_seq": impulse_seq, "disposition": "assigned", "reason": reason, "bib": bib})
+            return _start_run(event, bib, imp["track"], impulse_seq, imp["host_ns"], bool(imp["manual"]))
+    if imp["channel"] != Channel.FINISH.value:
+        raise CommandRefused("只能把出发或终点脉冲分配给选手。", "Only start or finish impulses can be assigned.")
+    if run_id is None:
+        raise CommandRefused("请指定要给哪一次成绩。", "Name the run.")
+    r = run(event, run_id)
+    start = _impulse_row(event, r["start_seq"])
+    result = _finish_outcome(event, r, start, imp)
+    with store.transaction():
+        if r["state"] == "on_course":
+            store.append("impulse_disposed", {"impulse_seq": impulse_seq, "disposition": "assigned", "reason": reason, "bib": r["bib"]})
+            store.append("run_finished", {"run_id": run_id, "bib": r["bib"], "finish_seq": impulse_seq, **result})
+        elif r["state"] == "finished":
+            store.append(
+                "run_time_chosen",
+                {"run_id": run_id, "bib": r["bib"], "which": "finish", "impulse_seq": impulse_seq, "reason": reason, **result},
+            )
+        else:
+            raise CommandRefused("该成绩已作废。", "That run is void.")
+    return run_id
+
+
+def choose_finish(event: Event, run_id: int, impulse_seq: int, *, reason: str) -> None:
+    """Pick which finish impulse is the real one (e.g. the timer's memory over a hand-keyed one)."""
+    assign_impulse(event, impulse_seq, reason=reason, run_id=run_id)
+
+
+def record_raw_bytes(event: Event, *, track: int, port: str, protocol: str, chunk: bytes, host_ns: int) -> int:
+    """Store bytes as they came off the wire, before anything parses them."""
+    row = event.store.record(
+        "raw_bytes",
+        {"track": track, "port": port, "protocol": protocol, "host_ns": host_ns,
+         "b64": base64.b64encode(chunk).decode("ascii")},
+    )
+    return row.seq
+
+
+def record_rejected(event: Event, *, track: int, protocol: str, raw: bytes, reason_zh: str, reason_en: str) -> None:
+    event.store.record(
+        "frame_rejected",
+        {"track": track, "protocol": protocol, "b64": base64.b64encode(raw).decode("ascii"),
+         "reason_zh": reason_zh, "reason_en": reason_en},
+    )
+
+
+def record_port_status(event: Event, *, track: int, url: str, protocol: str, online: bool, error: str | None) -> None:
+    event.store.record("port_status", {"track": track, "url": url, "protocol": protocol, "online": online, "error": error})
+
+
+def rejected_frames(event: Event, *, limit: int = 20) -> list[dict[str, Any]]:
+    from competition.journal import recent_rows
+
+    return [
+        {"seq": r.seq, "utc": r.utc, **r.payload}
+        for r in recent_rows(event.store.conn, limit=limit, kinds=("frame_rejected",))
+    ]
+
+
+def last_device_seq(event: Event, track: int) -> int | None:
+    """The highest device sequence number recorded on a track: where a memory replay starts."""
+    row = event.store.conn.execute(
+        "SELECT MAX(device_seq) FROM impulses WHERE track = ? AND protocol != ?", (track, MANUAL_PROTOCOL)
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])

@@ -1,0 +1,199 @@
+"""Pairing impulses into runs on a track."""
+
+from __future__ import annotations
+
+import pytest
+
+from competition import judging, start_queue, timing
+from competition.errors import CommandRefused
+from competition.event import Event
+from competition.verify import verify_event
+from hardware.impulse import DAY_NS, Channel, Impulse
+from tests.conftest import register
+
+S = 1_000_000_000
+T0 = 14 * 3600 * S  # 14:00:00 on the timer's clock
+
+
+def imp(channel: Channel, t_ns: int | None, seq: int | None, *, device: str = "alge:T1", replayed: bool = False,
+        manual: bool = False, cleared: bool = False, host_ns: int | None = None) -> Impulse:
+    return Impulse(
+        protocol="alge", device=device, channel=channel, channel_raw={"start": "C0", "finish": "C1"}.get(channel.value, "C2"),
+        device_seq=seq, device_time_ns=t_ns, clock_modulus_ns=DAY_NS if t_ns is not None else None,
+        resolution_ns=100_000, host_ns=host_ns if host_ns is not None else (t_ns or 0), bib=None, manual=manual,
+        replayed=replayed, cleared=cleared, bad_checksum=False, raw=b"line",
+    )
+
+
+@pytest.fixture
+def ready(event: Event) -> Event:
+    register(event, 6)
+    start_queue.check_in(event, [3, 1, 2], track=1)
+    return event
+
+
+def test_start_takes_queue_head_and_finish_closes_oldest(ready: Event) -> None:
+    a = timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    b = timing.record_impulse(ready, imp(Channel.START, T0 + 20 * S, 2), track=1)
+    assert (a.disposition, a.bib, b.bib) == ("start", 3, 1)
+    assert [r["bib"] for r in timing.on_course(ready, 1)] == [3, 1]
+    f1 = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 45 * S + 123_400_000, 3), track=1)
+    assert (f1.bib, f1.raw_ns, f1.status) == (3, 45_123_400_000, "OK")
+    f2 = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 61 * S, 4), track=1)
+    assert (f2.bib, f2.raw_ns) == (1, 41 * S)
+    assert timing.on_course(ready, 1) == []
+    assert verify_event(ready).ok
+
+
+def test_double_trigger_and_too_short_are_kept_but_ignored(ready: Event) -> None:
+    timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    bounce = timing.record_impulse(ready, imp(Channel.START, T0 + 40_000_000, 2), track=1)
+    assert bounce.disposition == "double"
+    short = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 2 * S, 3), track=1)
+    assert short.disposition == "too_short"
+    assert [r["bib"] for r in timing.on_course(ready, 1)] == [3]
+    kept = {i["seq"]: i["disposition"] for i in timing.impulses(ready)}
+    assert sorted(kept.values()) == ["double", "start", "too_short"]
+    assert start_queue.waiting(ready, 1)[0]["bib"] == 1  # the bounce took nobody
+
+
+def test_time_limit_gives_dnf(ready: Event) -> None:
+    timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    out = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 181 * S, 2), track=1)
+    assert (out.status, out.raw_ns) == ("DNF", 181 * S)
+
+
+def test_midnight_is_crossed_exactly(ready: Event) -> None:
+    start = DAY_NS - 10 * S - 1_234_500_000  # 23:59:48.7655
+    timing.record_impulse(ready, imp(Channel.START, start, 1), track=1)
+    out = timing.record_impulse(ready, imp(Channel.FINISH, 31 * S + 5_000_000_000 // 1000 * 0, 2), track=1)
+    assert out.raw_ns == 10 * S + 1_234_500_000 + 31 * S
+
+
+def test_orphans_are_visible_and_assignable(event: Event) -> None:
+    register(event, 2)
+    lone = timing.record_impulse(event, imp(Channel.START, T0, 1), track=1)
+    assert lone.disposition == "orphan"
+    assert [o["seq"] for o in timing.orphans(event)] == [lone.seq]
+    run_id = timing.assign_impulse(event, lone.seq or 0, bib=2, reason="队列漏签到")
+    assert timing.on_course(event, 1)[0]["bib"] == 2
+    fin = timing.record_impulse(event, imp(Channel.FINISH, T0 + 50 * S, 2), track=1)
+    assert (fin.run_id, fin.raw_ns) == (run_id, 50 * S)
+    stray = timing.record_impulse(event, imp(Channel.FINISH, T0 + 70 * S, 3), track=1)
+    assert stray.disposition == "orphan"
+    assert verify_event(event).ok
+
+
+def test_duplicates_from_memory_replay_are_dropped(ready: Event) -> None:
+    timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    again = timing.record_impulse(ready, imp(Channel.START, T0, 1, replayed=True), track=1)
+    assert again.disposition == "duplicate" and again.seq is None
+    assert len(timing.impulses(ready)) == 1
+
+
+def test_cleared_impulse_is_kept_never_used(ready: Event) -> None:
+    out = timing.record_impulse(ready, imp(Channel.START, T0, 1, cleared=True), track=1)
+    assert out.disposition == "unusable"
+    assert timing.on_course(ready, 1) == []
+    with pytest.raises(CommandRefused):
+        timing.assign_impulse(ready, out.seq or 0, bib=3, reason="x")
+
+
+def test_manual_finish_then_replayed_real_finish_is_a_candidate(ready: Event) -> None:
+    host0 = 5_000 * S
+    timing.record_impulse(ready, imp(Channel.START, T0, 1, host_ns=host0), track=1)
+    # The finish cable is kicked loose; the referee keys the finish by hand.
+    manual = timing.record_impulse(
+        ready,
+        Impulse(protocol="manual", device="keyboard", channel=Channel.FINISH, channel_raw="MF", device_seq=None,
+                device_time_ns=None, clock_modulus_ns=None, resolution_ns=10_000_000, host_ns=host0 + 48 * S,
+                bib=None, manual=True, replayed=False, cleared=False, bad_checksum=False, raw=b""),
+        track=1,
+    )
+    assert manual.disposition == "finish" and manual.raw_ns == 48 * S
+    run = timing.run(ready, manual.run_id or 0)
+    assert run["manual"] == 1
+    # The cable is back: the timer replays its memory, including the real finish.
+    real = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 47_612_300_000, 2, replayed=True), track=1)
+    assert (real.disposition, real.run_id) == ("candidate", manual.run_id)
+    assert timing.run(ready, manual.run_id or 0)["raw_ns"] == 48 * S  # nothing replaced silently
+    timing.choose_finish(ready, manual.run_id or 0, real.seq or 0, reason="计时器记忆中的真实终点")
+    chosen = timing.run(ready, manual.run_id or 0)
+    assert (chosen["raw_ns"], chosen["manual"], chosen["finish_seq"]) == (47_612_300_000, 0, real.seq)
+    dispositions = {i["seq"]: i["disposition"] for i in timing.impulses(ready)}
+    assert dispositions[manual.seq] == "replaced"
+    assert verify_event(ready).ok
+
+
+def test_replayed_finish_closes_a_run_left_open_by_a_crash(ready: Event) -> None:
+    timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    # The laptop died; on restart the timer replays the start (duplicate) and the finish.
+    assert timing.record_impulse(ready, imp(Channel.START, T0, 1, replayed=True), track=1).disposition == "duplicate"
+    fin = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 52 * S, 2, replayed=True), track=1)
+    assert (fin.disposition, fin.bib, fin.raw_ns) == ("finish", 3, 52 * S)
+
+
+def test_undo_start_requeues_at_front(ready: Event) -> None:
+    out = timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    timing.undo_start(ready, out.run_id or 0, reason="抢跑")
+    assert [w["bib"] for w in start_queue.waiting(ready, 1)] == [3, 1, 2]
+    assert timing.orphans(ready)[0]["seq"] == out.seq
+    again = timing.record_impulse(ready, imp(Channel.START, T0 + 30 * S, 2), track=1)
+    assert again.bib == 3
+    assert start_queue.attempts_used(ready, 3, "prelim") == 1
+    assert verify_event(ready).ok
+
+
+def test_undo_finish_puts_the_rider_back_on_course(ready: Event) -> None:
+    timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    fin = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 40 * S, 2), track=1)
+    timing.undo_finish(ready, fin.run_id or 0, reason="观众触发终点")
+    assert [r["bib"] for r in timing.on_course(ready, 1)] == [3]
+    fin2 = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 44 * S, 3), track=1)
+    assert fin2.raw_ns == 44 * S
+    with pytest.raises(CommandRefused):
+        timing.undo_finish(ready, fin2.run_id or 0, reason="")
+
+
+def test_manual_keys_refuse_when_nothing_applies(event: Event) -> None:
+    register(event, 1)
+    with pytest.raises(CommandRefused, match="没有选手在赛道上"):
+        timing.manual_impulse(event, track=1, channel=Channel.FINISH)
+    with pytest.raises(CommandRefused, match="队列为空"):
+        timing.manual_impulse(event, track=1, channel=Channel.START)
+    start_queue.check_in(event, [1])
+    out = timing.manual_impulse(event, track=1, channel=Channel.START)
+    assert out.disposition == "start" and out.bib == 1
+    fin = timing.manual_impulse(event, track=1, channel=Channel.FINISH)
+    assert fin.disposition in ("finish", "too_short")
+
+
+def test_tracks_are_independent(event: Event) -> None:
+    register(event, 4)
+    start_queue.check_in(event, [1, 2], track=1)
+    start_queue.check_in(event, [3, 4], track=2)
+    timing.record_impulse(event, imp(Channel.START, T0, 1, device="alge:A"), track=1)
+    timing.record_impulse(event, imp(Channel.START, T0, 1, device="pad:B"), track=2)
+    assert [r["bib"] for r in timing.on_course(event)] == [1, 3]
+    out = timing.record_impulse(event, imp(Channel.FINISH, T0 + 33 * S, 2, device="pad:B"), track=2)
+    assert out.bib == 3
+
+
+def test_penalties_statuses_and_rerun(ready: Event) -> None:
+    timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    pid = judging.call_penalty(ready, 3, "绕杆", "碰杆")
+    assert pid > 0
+    judging.undo_last_penalty(ready, timing.on_course(ready)[0]["run_id"])
+    fin = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 40 * S, 2), track=1)
+    judging.call_penalty(ready, 3, "raogan", "pole_down" if False else judging.resolve_infraction(ready, "绕杆", "碰杆")[1], count=2)
+    assert len(judging.penalties_of(ready, fin.run_id or 0)) == 1
+    assert len(judging.penalties_of(ready, fin.run_id or 0, include_withdrawn=True)) == 2
+    with pytest.raises(CommandRefused, match="没有违规"):
+        judging.call_penalty(ready, 3, "绕杆", "不存在")
+    with pytest.raises(CommandRefused, match="还没有出发"):
+        judging.call_penalty(ready, 2, "绕杆", "碰杆")
+    judging.set_status(ready, fin.run_id or 0, "DSQ", reason="摔车")
+    judging.grant_rerun(ready, fin.run_id or 0, reason="信号灯故障")
+    assert start_queue.waiting(ready, 1)[0]["bib"] == 3
+    assert start_queue.attempts_used(ready, 3, "prelim") == 0
+    assert verify_event(ready).ok
