@@ -378,40 +378,35 @@ def simulate(ctx: Ctx, protocol: str, riders: int, gap: str, course_time: str, s
 # -- judging ------------------------------------------------------------------------------
 
 
-@cli.group(context_settings=CONTEXT, invoke_without_command=True)
-@click.argument("bib", type=int, required=False)
-@click.argument("segment", required=False)
-@click.argument("code", required=False)
+@cli.command(context_settings=CONTEXT)
+@click.argument("bib", type=int)
+@click.argument("segment")
+@click.argument("code")
 @click.option("--count", default=1, show_default=True, type=int, help="次数 / how many")
-@click.pass_context
-def penalty(click_ctx: click.Context, bib: int | None, segment: str | None, code: str | None, count: int) -> None:
+@click.option("--run", "run_id", default=None, type=int, help="指定成绩编号（默认当前一次）/ a specific run")
+@pass_ctx
+def penalty(ctx: Ctx, bib: int, segment: str, code: str, count: int, run_id: int | None) -> None:
     """判罚：BIB 赛段 违规 / call a penalty: BIB SEGMENT CODE.
 
     \b
     Segment and infraction by code, Chinese name or hotkey, e.g.
       trackside penalty 12 绕杆 碰杆
-      trackside penalty 12 slalom pole_down --count 2
-    `trackside penalty withdraw ID --reason …` withdraws a call.
+      trackside penalty 12 raogan pole_touch --count 2
+    `trackside penalty-withdraw ID --reason …` withdraws a call.
     """
-    if click_ctx.invoked_subcommand is not None:
-        return
-    ctx: Ctx = click_ctx.obj
-    if bib is None or segment is None or code is None:
-        click.echo(click_ctx.get_help())
-        sys.exit(2)
 
     def body() -> None:
         from competition.judging import call_penalty
         from results.standings import rider_line
 
         with ctx.event() as event:
-            pid = call_penalty(event, bib, segment, code, count=count)
+            pid = call_penalty(event, bib, segment, code, count=count, run_id=run_id)
             click.echo(ctx.say(f"已记录判罚 #{pid}。", f"Penalty #{pid} recorded.") + " " + rider_line(event, bib, ctx.lang))
 
     run_guarded(ctx, body)
 
 
-@penalty.command("withdraw", context_settings=CONTEXT)
+@cli.command("penalty-withdraw", context_settings=CONTEXT)
 @click.argument("penalty_id", type=int)
 @click.option("--reason", required=True)
 @pass_ctx
@@ -578,17 +573,76 @@ def advance(ctx: Ctx, top: int, order: str, round_code: str | None) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.option("--round", "round_code", default=None, help="颁奖依据的轮次（默认最后一轮）/ round to award")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出文件夹 / output folder")
+@click.option("--allow-ties", is_flag=True, help="奖项分界并列时仍打印（带警示）/ print despite unresolved ties")
 @pass_ctx
-def awards(ctx: Ctx, round_code: str | None, out_dir: str) -> None:
+def awards(ctx: Ctx, round_code: str | None, out_dir: str, allow_ties: bool) -> None:
     """获奖名单、奖状、成绩公告、出发顺序表、裁判记录表（HTML）/ printable award sheets and notices."""
 
     def body() -> None:
         from results.publish import write_award_documents
 
         with ctx.event() as event:
-            report = write_award_documents(event, Path(out_dir), round_code=round_code, lang=ctx.lang)
+            report = write_award_documents(event, Path(out_dir), round_code=round_code, lang=ctx.lang,
+                                           allow_ties=allow_ties)
         for line in report.lines(ctx.lang):
             click.echo(line)
+
+    run_guarded(ctx, body)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--round", "round_code", default=None, help="轮次（默认当前轮）/ round")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出文件夹 / output folder")
+@pass_ctx
+def sheets(ctx: Ctx, round_code: str | None, out_dir: str) -> None:
+    """赛前打印：出发顺序表与裁判记录表 / before the round: start list and judges' paper sheets."""
+
+    def body() -> None:
+        from results.publish import write_start_documents
+
+        with ctx.event() as event:
+            report = write_start_documents(event, Path(out_dir), round_code=round_code, lang=ctx.lang)
+        for line in report.lines(ctx.lang):
+            click.echo(line)
+
+    run_guarded(ctx, body)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("bib", type=int)
+@click.argument("prize_code", metavar="PRIZE")
+@click.option("--reason", required=True, help="原因（如 加赛胜出）/ reason (e.g. won the run-off)")
+@click.option("--round", "round_code", default=None)
+@pass_ctx
+def prize(ctx: Ctx, bib: int, prize_code: str, reason: str, round_code: str | None) -> None:
+    """裁判长指定获奖者（加赛结果、最佳风采奖）/ the head referee names a prize winner."""
+
+    def body() -> None:
+        from competition.judging import name_prize
+
+        with ctx.event() as event:
+            code = prize_code
+            for tier in event.course.prizes:
+                if prize_code in (tier.code, tier.name_zh, tier.name_en):
+                    code = tier.code
+            name_prize(event, bib, code, reason=reason, round_code=round_code)
+        click.echo(ctx.say(f"已指定 {bib} 号获 {prize_code}。", f"Bib {bib} named for {prize_code}."))
+
+    run_guarded(ctx, body)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("run_id", type=int)
+@pass_ctx
+def confirm(ctx: Ctx, run_id: int) -> None:
+    """裁判长确认成绩 / the head referee confirms a run."""
+
+    def body() -> None:
+        from competition.judging import confirm_run
+
+        with ctx.event() as event:
+            confirm_run(event, run_id)
+        click.echo(ctx.say(f"成绩 #{run_id} 已确认。", f"Run #{run_id} confirmed."))
 
     run_guarded(ctx, body)
 

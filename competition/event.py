@@ -47,6 +47,7 @@ class Event:
         day: str | None = None,
         operator: str = "",
         terminal: str | None = None,
+        demo: bool = False,
     ) -> Event:
         """Make a new event file. Refuses a file that already holds an event."""
         from courses.loader import course_to_toml
@@ -67,6 +68,7 @@ class Event:
                 "course_toml": course_to_toml(course),
                 "course_id": course.id,
                 "round": FIRST_ROUND,
+                **({"demo": True} if demo else {}),
             },
         )
         return cls(store)
@@ -105,6 +107,10 @@ class Event:
     @property
     def current_round(self) -> str:
         return self.store.meta("current_round") or FIRST_ROUND
+
+    @property
+    def is_demo(self) -> bool:
+        return self.store.meta("demo") == "1"
 
     @cached_property
     def path(self) -> str:

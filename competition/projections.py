@@ -58,6 +58,8 @@ def _event_created(conn: sqlite3.Connection, row: JournalRow) -> None:
     for key in ("title", "date", "course_toml", "course_id"):
         _set_meta(conn, key, str(p[key]))
     _set_meta(conn, "current_round", p["round"])
+    if p.get("demo"):
+        _set_meta(conn, "demo", "1")
     conn.execute(
         "INSERT INTO rounds (code, opened_seq, source_round, top) VALUES (?, ?, NULL, NULL)",
         (p["round"], row.seq),

@@ -163,6 +163,8 @@ def _reason(
         sign = "-" if value < 0 else ""
         shown = f"{sign}{seconds_text(abs(value))}"
     if kind == "missing":
+        if field in ("segments", "infractions", "rounds"):
+            return _reason("too_short", loc, ctx, value, msg)
         return "缺少必填项", "required key is missing"
     if kind == "extra_forbidden":
         return (

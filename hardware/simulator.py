@@ -101,6 +101,8 @@ class TimerSimulator:
         self._memory: list[SimulatedImpulse] = []
         self._sent: list[SimulatedImpulse] = []
         self._host_buf = bytearray()
+        #: Every complete line the host sent (replay requests...), for tests.
+        self.host_lines: list[bytes] = []
         self._events = self._schedule(riders, gap_ns, course_ns, splits, first_event_ns)
 
     # -- schedule ---------------------------------------------------------------
@@ -229,6 +231,7 @@ class TimerSimulator:
             line = bytes(self._host_buf[:end])
             del self._host_buf[: end + 1]
             if line:
+                self.host_lines.append(line)
                 out += self.model.answer(line, list(self._memory))
         return bytes(out)
 

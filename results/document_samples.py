@@ -105,19 +105,71 @@ def _run(rng: random.Random, precision_ns: int) -> tuple[str, int | None, tuple[
     return status, (None if status == "DNF" else raw), tuple(items)
 
 
-def _rank(rows: list[dict[str, object]]) -> None:
-    """Rank OK rows by truncated adjusted time; equal times share a rank."""
-    ok = [r for r in rows if r["status"] == "OK"]
-    ok.sort(key=lambda r: (r["key"], r["bib"]))
-    previous: object = None
-    rank = 0
-    for i, r in enumerate(ok, start=1):
-        if r["key"] != previous:
-            rank = i
-            previous = r["key"]
-        r["rank"] = rank
-    for r in ok:
-        r["shared"] = sum(1 for o in ok if o["rank"] == r["rank"]) > 1 if r["rank"] else False
+@dataclass
+class _Entry:
+    """A rider's result while the sample is built (mutable, then frozen into a ResultRow)."""
+
+    person: StartListEntry
+    status: str
+    raw: int | None
+    pen: int
+    adj: int | None
+    items: tuple[PenaltyItem, ...]
+    runs: tuple[Attempt, ...] = ()
+    rank: int | None = None
+    shared: bool = False
+
+    def key(self, precision_ns: int) -> int | None:
+        return truncate_ns(self.adj, precision_ns) if self.adj is not None else None
+
+    def row(self, qualified: bool = False, prize: tuple[str, str, str] | None = None) -> ResultRow:
+        p = self.person
+        return ResultRow(
+            self.rank, self.shared, p.bib, p.name, p.gender, p.phone, p.platform, p.station,
+            self.status, self.raw, self.pen, self.adj, self.items, self.runs, qualified,
+            prize[1] if prize else None, prize[2] if prize else None,
+        )
+
+
+def _rank(entries: list[_Entry], precision_ns: int) -> list[_Entry]:
+    """Rank OK entries by truncated adjusted time (equal = shared); return in rank order."""
+    ok = sorted((e for e in entries if e.status == "OK"), key=lambda e: (e.key(precision_ns), e.person.bib))
+    first_at: dict[int | None, int] = {}
+    size: dict[int | None, int] = {}
+    for i, e in enumerate(ok, start=1):
+        first_at.setdefault(e.key(precision_ns), i)
+        size[e.key(precision_ns)] = size.get(e.key(precision_ns), 0) + 1
+    for e in ok:
+        e.rank = first_at[e.key(precision_ns)]
+        e.shared = size[e.key(precision_ns)] > 1
+    rest = sorted(
+        (e for e in entries if e.status != "OK"),
+        key=lambda e: (("DNF", "DSQ", "DNS").index(e.status), e.person.bib),
+    )
+    return ok + rest
+
+
+def _entry(person: StartListEntry, rng: random.Random, precision_ns: int) -> _Entry:
+    status, raw, items = _run(rng, precision_ns)
+    pen = sum(i.seconds_ns for i in items)
+    adj = raw + pen if raw is not None and status == "OK" else None
+    return _Entry(person, status, raw, pen, adj, items)
+
+
+def _final_entry(person: StartListEntry, rng: random.Random, precision_ns: int) -> _Entry:
+    """Best of two runs: the OK run with the lowest truncated adjusted time counts."""
+    tries = [_entry(person, rng, precision_ns) for _ in (1, 2)]
+    runs = tuple(Attempt(n, t.status, t.raw, t.pen, t.adj) for n, t in enumerate(tries, start=1))
+    ok = [t for t in tries if t.adj is not None]
+    if not ok:
+        return _Entry(person, tries[-1].status, None, 0, None, (), runs)
+    best = min(ok, key=lambda t: t.key(precision_ns) or 0)
+    return _Entry(person, "OK", best.raw, best.pen, best.adj, best.items, runs)
+
+
+_PRIZES = {1: ("first", "一等奖", "First Prize"), 2: ("second", "二等奖", "Second Prize"),
+           3: ("third", "三等奖", "Third Prize")}
+_PRIZE_BY_RANK = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 6: 3}
 
 
 def sample_day(riders: int = 500, finalists: int = 70, seed: int = 2026) -> SampleDay:
@@ -132,76 +184,33 @@ def sample_day(riders: int = 500, finalists: int = 70, seed: int = 2026) -> Samp
         precision_ns=precision,
         organizer="朝阳区总工会",
     )
-    people = []
-    for i in range(riders):
-        people.append({
-            "bib": 101 + i, "name": _name(rng), "gender": rng.choice(("男", "男", "男", "女")),
-            "phone": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
-            "platform": rng.choice(_PLATFORMS), "station": rng.choice(_STATIONS),
-        })
     start = tuple(
-        StartListEntry(i + 1, p["bib"], p["name"], p["gender"], p["phone"], p["platform"],
-                       p["station"], 1 + i % 2)
-        for i, p in enumerate(people)
+        StartListEntry(
+            i + 1, 101 + i, _name(rng), rng.choice(("男", "男", "男", "女")),
+            f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            rng.choice(_PLATFORMS), rng.choice(_STATIONS), 1 + i % 2,
+        )
+        for i in range(riders)
     )
-    prelim_raw: list[dict[str, object]] = []
-    for p in people:
-        status, raw, items = _run(rng, precision)
-        pen = sum(i.seconds_ns for i in items)
-        adjusted = raw + pen if raw is not None and status == "OK" else None
-        key = truncate_ns(adjusted, precision) if adjusted is not None else None
-        prelim_raw.append({**p, "status": status, "raw": raw, "items": items, "pen": pen,
-                           "adj": adjusted, "key": key, "rank": None, "shared": False})
-    _rank(prelim_raw)
-    order = sorted(prelim_raw, key=lambda r: (r["rank"] is None, r["rank"] or 0,
-                                             ("OK", "DNF", "DSQ", "DNS").index(str(r["status"])), r["bib"]))
-    cut_rank = max((int(str(r["rank"])) for r in order if r["rank"] is not None and int(str(r["rank"])) <= finalists), default=0)
-    prelim = tuple(
-        ResultRow(r["rank"], bool(r["shared"]), r["bib"], r["name"], r["gender"], r["phone"],  # type: ignore[arg-type]
-                  r["platform"], r["station"], r["status"], r["raw"], r["pen"], r["adj"],  # type: ignore[arg-type]
-                  r["items"], (), r["rank"] is not None and r["rank"] <= cut_rank)  # type: ignore[arg-type, operator]
-        for r in order
-    )
-    # Final: best of two runs over the qualified riders.
-    final_raw: list[dict[str, object]] = []
-    for r in order:
-        if not (r["rank"] is not None and r["rank"] <= cut_rank):  # type: ignore[operator]
-            continue
-        runs: list[Attempt] = []
-        best_items: tuple[PenaltyItem, ...] = ()
-        best: tuple[int, int, int] | None = None
-        for n in (1, 2):
-            status, raw, items = _run(rng, precision)
-            pen = sum(i.seconds_ns for i in items)
-            adj = raw + pen if raw is not None and status == "OK" else None
-            runs.append(Attempt(n, status, raw, pen, adj))
-            if adj is not None and raw is not None and (best is None or truncate_ns(adj, precision) < truncate_ns(best[2], precision)):
-                best, best_items = (raw, pen, adj), items
-        status = "OK" if best else runs[-1].status
-        final_raw.append({**r, "status": status, "raw": best[0] if best else None,
-                          "pen": best[1] if best else 0, "adj": best[2] if best else None,
-                          "key": truncate_ns(best[2], precision) if best else None,
-                          "items": best_items, "runs": tuple(runs), "rank": None, "shared": False})
-    _rank(final_raw)
-    final_order = sorted(final_raw, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["bib"]))
-    tiers = ((1, "first", "一等奖", "First Prize"), (2, "second", "二等奖", "Second Prize"),
-             (3, "second", "二等奖", "Second Prize"), (4, "third", "三等奖", "Third Prize"),
-             (5, "third", "三等奖", "Third Prize"), (6, "third", "三等奖", "Third Prize"))
-    place_of = {"first": 1, "second": 2, "third": 3}
+    prelim = _rank([_entry(p, rng, precision) for p in start], precision)
+    cut_rank = max((e.rank for e in prelim if e.rank is not None and e.rank <= finalists), default=0)
+    qualified = [e for e in prelim if e.rank is not None and e.rank <= cut_rank]
+    final = _rank([_final_entry(e.person, rng, precision) for e in qualified], precision)
     awards: list[AwardEntry] = []
     final_rows: list[ResultRow] = []
-    for r in final_order:
-        prize = next(((code, zh, en) for rank, code, zh, en in tiers if rank == r["rank"]), None)
-        final_rows.append(ResultRow(
-            r["rank"], bool(r["shared"]), r["bib"], r["name"], r["gender"], r["phone"],  # type: ignore[arg-type]
-            r["platform"], r["station"], r["status"], r["raw"], r["pen"], r["adj"],  # type: ignore[arg-type]
-            r["items"], r["runs"], False,  # type: ignore[arg-type]
-            prize[1] if prize else None, prize[2] if prize else None,
-        ))
-        if prize:
-            awards.append(AwardEntry(prize[0], prize[1], prize[2], place_of[prize[0]], r["bib"],  # type: ignore[arg-type]
-                                     r["name"], r["platform"], r["station"], r["phone"], r["adj"]))  # type: ignore[arg-type]
-    for i, r in enumerate(final_order[6:8]):
-        awards.append(AwardEntry("style", "最佳风采奖", "Best Style Award", 4, r["bib"], r["name"],  # type: ignore[arg-type]
-                                 r["platform"], r["station"], r["phone"], None, 96 - i * 3))  # type: ignore[arg-type]
-    return SampleDay(event, start, prelim, tuple(final_rows), tuple(awards), (), DEFAULT_SEGMENTS, finalists)
+    for e in final:
+        tier = _PRIZE_BY_RANK.get(e.rank or 0)
+        prize = _PRIZES[tier] if tier else None
+        final_rows.append(e.row(prize=prize))
+        if prize and tier:
+            p = e.person
+            awards.append(AwardEntry(prize[0], prize[1], prize[2], tier, p.bib, p.name,
+                                     p.platform, p.station, p.phone, e.adj))
+    for i, e in enumerate(final[6:8]):
+        p = e.person
+        awards.append(AwardEntry("style", "最佳风采奖", "Best Style Award", 4, p.bib, p.name,
+                                 p.platform, p.station, p.phone, None, 96 - i * 3))
+    return SampleDay(
+        event, start, tuple(e.row(qualified=e in qualified) for e in prelim),
+        tuple(final_rows), tuple(awards), (), DEFAULT_SEGMENTS, finalists,
+    )

@@ -185,8 +185,10 @@ def rerank_after_change(
     new = bisect.bisect_left(lines, (key, changed.bib), key=_listing_key)
     lines.insert(new, placeholder)
 
+    # A newcomer moves everyone below down one place; a moved rider only shifts the
+    # lines between its old and new place.
     lo = new if old is None else min(old, new)
-    hi = new if old is None else max(old, new)
+    hi = len(lines) - 1 if old is None else max(old, new)
     keys = _KeyView(lines)
     start = max(lo - 1, 0)
     while start > 0 and keys[start] == keys[start - 1]:

@@ -87,8 +87,9 @@ class ScoredRun:
 def score_run(run: RunInput, course: Course) -> ScoredRun:
     """Apply the course to one run: penalties, caps, eliminations, time limit, truncation.
 
-    Status: a referee DSQ or any eliminating call gives DSQ; otherwise DNS stays DNS;
-    otherwise a DNF, or a truncated time over the time limit, gives DNF; else OK.
+    Status: DNS stays DNS; otherwise a referee DSQ or any eliminating call gives DSQ;
+    otherwise a DNF, or a truncated time over the time limit (compared after
+    truncation, as shown), gives DNF; else OK.
     Raises ``KeyError`` for a call of an infraction the course does not have, and
     ``ValueError`` for an OK run without a time or a negative call count.
     """
@@ -137,10 +138,13 @@ def score_run(run: RunInput, course: Course) -> ScoredRun:
 
     truncated = None if run.raw_ns is None else truncate_ns(run.raw_ns, course.precision_ns)
     status: RunStatus
-    if eliminated or run.status == "DSQ":
-        status = "DSQ"
-    elif run.status == "DNS":
+    if run.status == "DNS" and not eliminated:
+        # A run that never started stays DNS: calls stay listed but cannot turn it
+        # into a DSQ (that would rank the rider above the non-starters, so a call
+        # would improve the rank). A rider refused the start is set DSQ by status.
         status = "DNS"
+    elif eliminated or run.status == "DSQ":
+        status = "DSQ"
     elif run.status == "DNF" or (truncated is not None and truncated > course.time_limit_ns):
         status = "DNF"
     else:

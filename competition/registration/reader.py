@@ -236,7 +236,8 @@ class _SheetRows:
             self.skipped.append(sheet_row)  # a 合计 line, a pre-numbered empty row
             return
         first_text = next((cell_text(c) for c in cells if not is_blank([c])), "")
-        if _FOOTER.match(first_text) and not (phone.value and phone.value.isdigit() and len(phone.value) == 11):
+        if _FOOTER.match(first_text):
+            # 合计 / 制表人 lines: no rider row starts with these words
             self.skipped.append(sheet_row)
             return
         self.total += 1

@@ -154,7 +154,6 @@ def plan_clerk_sheet(n_riders: int = 512, seed: int = 0, *, fixed: bool = False,
     truth: list[dict[str, Any]] = []  # riders in first-seen order
     by_phone: dict[str, int] = {}
     rejected_rows: list[int] = []
-    fixable_rows: list[int] = []
     duplicate_rows: list[tuple[int, int]] = []
     blank_station_at: int | None = None
 
@@ -162,9 +161,11 @@ def plan_clerk_sheet(n_riders: int = 512, seed: int = 0, *, fixed: bool = False,
         sheet_row = first_data + k
         seq = k + 1
         if k in (repeat_a, repeat_b):
-            earlier = [t for t in truth if t["sheet_row"] < sheet_row]
-            original = earlier[rng.randrange(len(earlier))] if k == repeat_a else (
-                truth[blank_station_at] if blank_station_at is not None else earlier[0])
+            if k == repeat_b and blank_station_at is not None:
+                original = truth[blank_station_at]
+            else:  # any earlier rider but the one kept for repeat_b
+                others = [t for i, t in enumerate(truth) if i != blank_station_at]
+                original = others[rng.randrange(len(others))]
             # the repeat is typed differently but reads the same
             phone_cell = f"+86 {original['phone'][:3]}-{original['phone'][3:7]}-{original['phone'][7:]}"
             station = original["station"] or original["_station"]
@@ -197,8 +198,6 @@ def plan_clerk_sheet(n_riders: int = 512, seed: int = 0, *, fixed: bool = False,
         if is_bad and not (fixed and k in (no_name, short_phone)):
             rejected_rows.append(sheet_row)
             continue
-        if k in (no_name, short_phone):
-            fixable_rows.append(sheet_row)
         entry = {**asdict(rider), "sheet_row": sheet_row, "_platform_text": platform_text,
                  "_station": rider.station}
         if station_cell is None:
@@ -225,8 +224,7 @@ def plan_clerk_sheet(n_riders: int = 512, seed: int = 0, *, fixed: bool = False,
         "header_row": HEADER_ROW,
         "first_data_row": first_data,
         "rejected_rows": sorted(rejected_rows),
-        "fixable_rows": sorted(fixable_rows) if fixed else sorted(
-            first_data + k for k in (no_name, short_phone)),
+        "fixable_rows": sorted(first_data + k for k in (no_name, short_phone)),
         "duplicate_rows": sorted(duplicate_rows),
         "full_width_row": first_data + full_width_at,
         "footer_rows": [first_data + n_riders + 1, first_data + n_riders + 2],

@@ -135,13 +135,24 @@ class _Workbook:
     def _calamine_sheet(self, name: str) -> RawSheet:
         sheet = self._book.get_sheet_by_name(name)  # type: ignore[attr-defined]
         first_row, first_col = sheet.start if sheet.start is not None else (0, 0)
+        rows = iter(sheet.iter_rows())
+        head = next(rows, None)
+        if head is None:
+            return RawSheet(name=name, kind="xlsx", rows=iter(()), last_row=0, first_column=0)
+        # python-calamine pads rows above the used range with empty ones (from
+        # row 1) but starts columns at the used range; make either layout
+        # number rows and columns as Excel does. The used range's first row
+        # is never blank, so a blank first row means padding.
+        row_base = 1 if first_row == 0 or is_blank(head) else first_row + 1
+        col_base = 0 if first_col and len(head) == first_col + sheet.width else first_col
 
-        def rows() -> Iterator[tuple[int, Cells]]:
-            for offset, cells in enumerate(sheet.iter_rows()):
-                yield first_row + 1 + offset, cells
+        def numbered() -> Iterator[tuple[int, Cells]]:
+            yield row_base, head
+            for offset, cells in enumerate(rows, start=1):
+                yield row_base + offset, cells
 
-        return RawSheet(name=name, kind="xlsx", rows=rows(), last_row=first_row + sheet.height,
-                        first_column=first_col)
+        return RawSheet(name=name, kind="xlsx", rows=numbered(), last_row=first_row + sheet.height,
+                        first_column=col_base)
 
     def _openpyxl_sheet(self, name: str) -> RawSheet:
         ws = self._book[name]  # type: ignore[index]

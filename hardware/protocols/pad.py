@@ -82,9 +82,9 @@ class PadDecoder(Decoder):
         kind = fields[0]
         bad_checksum = checksum.strip().upper() != xor_checksum(body)
         if kind == "BOOT":
-            boot = fields[1] if len(fields) > 1 else "?"
-            return self.reject(frame, f"计时垫已重启（boot {boot}），重启前未回传的脉冲已丢失",
-                               f"timer rebooted (boot {boot}); impulses not yet received before it are lost")
+            boot_text = fields[1] if len(fields) > 1 else "?"
+            return self.reject(frame, f"计时垫已重启（boot {boot_text}），重启前未回传的脉冲已丢失",
+                               f"timer rebooted (boot {boot_text}); impulses not yet received before it are lost")
         if kind not in ("P", "p"):
             return self.reject(frame, f"未知的行类型 {kind!r}", f"unknown line type {kind!r}")
         if len(fields) != 5:

@@ -1,0 +1,126 @@
+"""Finding an entrant at the check-in desk by bib, phone tail, name or pinyin.
+
+``search_key(name)`` is computed once per entrant and stored with it; each
+keystroke then runs ``matches`` on plain strings without calling pypinyin.
+
+A key is one or more space-separated readings, each ``initials:syl'syl``
+("zs:zhang'san"). A name whose surname reads differently as a surname
+(单 shàn, 曾 zēng, 解 xiè …) gets both readings, so 单田芳 is found by
+"stf" and by "dtf": the referee types whichever comes to mind.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+# Characters pypinyin reads with their everyday sound where a surname has
+# another (the first reading is the surname one).
+SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    "万俟": ("mo", "qi"), "尉迟": ("yu", "chi"), "长孙": ("zhang", "sun"), "单于": ("chan", "yu"),
+    "单": ("shan",), "曾": ("zeng",), "解": ("xie",), "仇": ("qiu",), "朴": ("piao",), "区": ("ou",),
+    "覃": ("qin",), "乐": ("yue",), "查": ("zha",), "缪": ("miao",), "翟": ("zhai",), "盖": ("ge",),
+    "召": ("shao",), "员": ("yun",), "秘": ("bi",), "种": ("chong",), "繁": ("po",), "隗": ("wei",),
+    "黑": ("he",), "柏": ("bai",), "薄": ("bo",), "重": ("chong",), "宿": ("su",), "句": ("gou",),
+    "能": ("nai",), "相": ("xiang",), "贲": ("ben",), "那": ("na",), "阚": ("kan",), "洗": ("xian",),
+    "冼": ("xian",), "尉": ("wei",), "殷": ("yin",), "祭": ("zhai",), "折": ("she",), "叶": ("ye",),
+    "沈": ("shen",), "任": ("ren",), "华": ("hua",), "纪": ("ji",), "过": ("guo",), "哈": ("ha",),
+}
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_DIGITS = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
+_PHONE_NOISE = re.compile(r"[\s\-]+")
+
+
+def _syllables(text: str) -> list[str]:
+    """Lower-case pinyin syllables of the Chinese characters and letter runs in ``text``."""
+    out: list[str] = []
+    for piece in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: [s]):
+        for word in re.findall(r"[a-z0-9]+", piece.lower().replace("ü", "v")):
+            out.append(word)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _readings(name: str) -> tuple[tuple[str, ...], ...]:
+    name = "".join(name.split())
+    readings = [tuple(_syllables(name))]
+    for surname, sound in SURNAME_READINGS.items():
+        if name.startswith(surname):
+            surname_reading = (*sound, *_syllables(name[len(surname):]))
+            if surname_reading != readings[0]:
+                readings.insert(0, surname_reading)
+            break
+    return tuple(r for r in readings if r)
+
+
+def pinyin_initials(name: str) -> str:
+    """First letters of the name's pinyin, lower-case: 张三 -> "zs", 单田芳 -> "stf".
+
+    Surnames with a special reading use it; letters in non-Chinese names
+    are kept whole and lower-cased (Tom张 -> "tomz").
+    """
+    readings = _readings(name)
+    if not readings:
+        return ""
+    return _initials(readings[0], name)
+
+
+def _initials(syllables: tuple[str, ...], name: str) -> str:
+    # A Latin word stays whole (as pypinyin's FIRST_LETTER keeps it); a
+    # Chinese syllable gives its first letter.
+    latin = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", name)}
+    return "".join(s if s in latin else s[0] for s in syllables)
+
+
+def search_key(name: str) -> str:
+    """The precomputed key ``matches`` needs for one entrant (store it once).
+
+    Space-separated readings, each ``initials:syllable'syllable``; the
+    surname reading comes first ("stf:shan'tian'fang dtf:dan'tian'fang").
+    """
+    return " ".join(f"{_initials(r, name)}:{chr(39).join(r)}" for r in _readings(name))
+
+
+def _matches_pinyin(query: str, key: str) -> bool:
+    for reading in key.split():
+        initials, _, joined = reading.partition(":")
+        if initials.startswith(query):
+            return True
+        if not joined:
+            continue
+        syllables = joined.split("'")
+        # full pinyin from any syllable on: "zhangs", "san" (the given name)
+        for start in range(len(syllables)):
+            if "".join(syllables[start:]).startswith(query):
+                return True
+    return False
+
+
+def matches(query: str, *, bib: int | None, name: str, phone: str, initials: str) -> bool:
+    """Whether an entrant answers the check-in desk's query.
+
+    - digits, up to four: the bib exactly, or the phone's last digits
+      (four digits is the usual phone tail);
+    - more digits: part of the phone (dashes and spaces ignored);
+    - Latin letters: the start of the pinyin initials ("zs") or of the
+      full pinyin from any syllable ("zhangsan", "san");
+    - Chinese: part of the name.
+
+    ``initials`` is the stored ``search_key(name)`` (a bare
+    ``pinyin_initials`` string works too). An empty query matches everyone.
+    """
+    text = "".join(query.translate(_DIGITS).split())
+    if not text:
+        return True
+    if _HAN.search(text):
+        return text in "".join(name.split())
+    digits = _PHONE_NOISE.sub("", text)
+    if digits.isascii() and digits.isdigit():
+        if len(digits) <= 4:
+            return (bib is not None and bib == int(digits)) or phone.endswith(digits)
+        return digits in phone
+    letters = text.lower()
+    return _matches_pinyin(letters, initials.lower())
