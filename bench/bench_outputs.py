@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from results.document_samples import sample_day  # noqa: E402
-from results.exports import export_csv, export_json, export_xlsx  # noqa: E402
-from results.printing import (  # noqa: E402
+from results.document_samples import sample_day
+from results.exports import export_csv, export_json, export_xlsx
+from results.printing import (
     AWARD_LIST_FILE,
     CERTIFICATES_FILE,
     REFEREE_SHEETS_FILE,

@@ -109,7 +109,7 @@ class PtyLink:
 
 
 def open_pty_simulator(
-    protocol_name: str, *, speed: float = 1.0, directory: str | Path | None = None,
+    protocol_name: str, *, speed: float = 1.0, autostart: bool = True, directory: str | Path | None = None,
     link_name: str = DEFAULT_LINK_NAME, **simulator_options: Any,
 ) -> SimulatorPort:
     """Start a simulated ``protocol_name`` timer on a pty; ``.path`` is the port to open.
@@ -119,4 +119,4 @@ def open_pty_simulator(
     that many virtual seconds per real second.
     """
     simulator = TimerSimulator(protocol_name, **simulator_options)
-    return SimulatorPort(simulator, PtyLink(directory, link_name), speed=speed)
+    return SimulatorPort(simulator, PtyLink(directory, link_name), speed=speed, autostart=autostart)

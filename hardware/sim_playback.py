@@ -51,7 +51,8 @@ class SimulatorLink(TypingProtocol):
 class SimulatorPort:
     """A running simulated timer on a link, paced at ``speed`` x real time."""
 
-    def __init__(self, simulator: TimerSimulator, link: SimulatorLink, *, speed: float = 1.0) -> None:
+    def __init__(self, simulator: TimerSimulator, link: SimulatorLink, *, speed: float = 1.0,
+                 autostart: bool = True) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.simulator = simulator
@@ -64,6 +65,16 @@ class SimulatorPort:
         self._t0 = time.monotonic_ns()
         self._v0 = simulator.virtual_ns
         self._thread = threading.Thread(target=self._run, name="trackside-simulator", daemon=True)
+        if autostart:
+            self.start()
+
+    def start(self) -> None:
+        """Start the clock and the playback (once; the constructor does it unless told not to)."""
+        if self._thread.is_alive() or self._stop.is_set():
+            return
+        with self._lock:
+            self._t0 = time.monotonic_ns()
+            self._v0 = self.simulator.virtual_ns
         self._thread.start()
 
     @property
@@ -156,7 +167,8 @@ class SimulatorPort:
     def close(self) -> None:
         """Stop playing and remove the link."""
         self._stop.set()
-        self._thread.join(2.0)
+        if self._thread.is_alive():
+            self._thread.join(2.0)
         with self._lock:
             self.link.close()
 

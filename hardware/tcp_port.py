@@ -105,8 +105,8 @@ class TcpLink:
         self.unplug()
 
 
-def open_tcp_simulator(protocol_name: str, *, speed: float = 1.0, host: str = "127.0.0.1",
+def open_tcp_simulator(protocol_name: str, *, speed: float = 1.0, autostart: bool = True, host: str = "127.0.0.1",
                        port: int = 0, **simulator_options: Any) -> SimulatorPort:
     """Start a simulated timer behind ``socket://host:port``; ``.url`` is the URL."""
     simulator = TimerSimulator(protocol_name, **simulator_options)
-    return SimulatorPort(simulator, TcpLink(host, port), speed=speed)
+    return SimulatorPort(simulator, TcpLink(host, port), speed=speed, autostart=autostart)

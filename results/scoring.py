@@ -138,7 +138,7 @@ def score_run(run: RunInput, course: Course) -> ScoredRun:
 
     truncated = None if run.raw_ns is None else truncate_ns(run.raw_ns, course.precision_ns)
     status: RunStatus
-    if run.status == "DNS" and not eliminated:
+    if run.status == "DNS":
         # A run that never started stays DNS: calls stay listed but cannot turn it
         # into a DSQ (that would rank the rider above the non-starters, so a call
         # would improve the rank). A rider refused the start is set DSQ by status.

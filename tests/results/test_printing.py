@@ -248,7 +248,7 @@ SEGMENTS = [
             ("pole_down", "碰倒杆", "Pole down", 3 * S, False, None),  # plain tuple accepted
             ("missed", "漏杆", "Pole missed", 20 * S, False, 1),
             ("foot", "支脚", "Foot down", 3 * S, False, None),
-        ),
+        ),  # type: ignore[arg-type]
     ),
     SegmentSheet(
         "signal", "信号灯路口", "Signal", (Infraction("red", "闯红灯", "Red light", 0, True),)

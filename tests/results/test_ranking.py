@@ -248,6 +248,14 @@ def test_sum_counting_in_ranking() -> None:
     assert standings[2].status == "PENDING"
 
 
+def test_call_on_a_run_that_never_started_keeps_rider_unranked() -> None:
+    helmet = score_run(
+        RunInput(5, 1, "DNS", None, (PenaltyCall("general", "no_helmet", 1),)), DEFAULT
+    )
+    standings = rank_round([rider_round(5, [helmet], DEFAULT, "prelim"), rider(6, "DSQ")], DEFAULT)
+    assert order(standings) == [(1, 6), (None, 5)]
+
+
 def test_same_output_whatever_input_order() -> None:
     riders = [rider(b, ok(60 + b % 3)) for b in range(1, 12)] + [rider(20, "DNF"), rider(21)]
     forward = rank_round(riders, DEFAULT)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from results.document_samples import DEFAULT_SEGMENTS, sample_day
+from results.document_samples import DEFAULT_SEGMENTS, SampleDay, sample_day
 from results.documents import AwardEntry
 from results.printing import (
     render_award_list,
@@ -91,11 +91,11 @@ def screenshot(html_file: Path, png: Path, size: str, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def day():  # type: ignore[no-untyped-def]
+def day() -> SampleDay:
     return sample_day(500)
 
 
-def test_certificates_one_pdf_page_per_winner(day, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_certificates_one_pdf_page_per_winner(day: SampleDay, tmp_path: Path) -> None:
     # Stress the layout: a very long title, organizer and name must still fit one page.
     long_event = replace(
         day.event,
@@ -119,7 +119,7 @@ def test_certificates_one_pdf_page_per_winner(day, tmp_path: Path) -> None:  # t
     screenshot(short[0], SCREENSHOT_DIR / "certificate.png", "1123,794", tmp_path)
 
 
-def test_results_notice_500_rows_paginates(day, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_results_notice_500_rows_paginates(day: SampleDay, tmp_path: Path) -> None:
     html = render_results_notice(day.event, "初赛", "Preliminary", day.prelim, day.cut)
     out = write_documents(tmp_path / "out", {"成绩公告-初赛.html": html})
     pages = pdf_pages(out[0], tmp_path)
@@ -133,7 +133,7 @@ def test_results_notice_500_rows_paginates(day, tmp_path: Path) -> None:  # type
     screenshot(final[0], SCREENSHOT_DIR / "results-notice-final.png", "794,1123", tmp_path)
 
 
-def test_referee_sheets_start_each_segment_on_a_new_page(day, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_referee_sheets_start_each_segment_on_a_new_page(day: SampleDay, tmp_path: Path) -> None:
     # 12 riders fit one page per segment, so pages == segments exactly.
     html = render_referee_sheets(
         day.event, DEFAULT_SEGMENTS, day.start_list[:12], "初赛", "Preliminary"
@@ -142,7 +142,7 @@ def test_referee_sheets_start_each_segment_on_a_new_page(day, tmp_path: Path) ->
     assert pdf_pages(out[0], tmp_path) == len(DEFAULT_SEGMENTS)
 
 
-def test_award_list_fits_one_page(day, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_award_list_fits_one_page(day: SampleDay, tmp_path: Path) -> None:
     awards: list[AwardEntry] = list(day.awards)
     html = render_award_list(day.event, awards, ["第3名并列：需加赛"])
     out = write_documents(tmp_path / "out", {"获奖名单.html": html})
