@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from courses import Course, load_course  # noqa: E402
-from results.ranking import Standing, rank_round, rerank_after_change  # noqa: E402
-from results.scoring import (  # noqa: E402
+from courses import Course, load_course
+from results.ranking import Standing, rank_round, rerank_after_change
+from results.scoring import (
     PenaltyCall,
     RiderRound,
     RunInput,
@@ -44,7 +44,9 @@ def field(course: Course, riders: int, attempts: int, seed: int = 7) -> dict[int
         runs = []
         for attempt in range(1, attempts + 1):
             roll = rnd.random()
-            status = "OK" if roll < 0.93 else "DNF" if roll < 0.96 else "DNS" if roll < 0.98 else "DSQ"
+            status = (
+                "OK" if roll < 0.93 else "DNF" if roll < 0.96 else "DNS" if roll < 0.98 else "DSQ"
+            )
             calls = tuple(
                 PenaltyCall(*rnd.choice(minor), 1) for _ in range(rnd.choice([0, 0, 0, 1, 1, 2, 3]))
             )
@@ -56,7 +58,9 @@ def field(course: Course, riders: int, attempts: int, seed: int = 7) -> dict[int
     return out
 
 
-def full_standings(course: Course, runs: dict[int, list[RunInput]], round_code: str) -> list[Standing]:
+def full_standings(
+    course: Course, runs: dict[int, list[RunInput]], round_code: str
+) -> list[Standing]:
     riders = [
         rider_round(bib, [score_run(r, course) for r in rs], course, round_code)
         for bib, rs in runs.items()
@@ -74,7 +78,9 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     return out
 
 
-def incremental(course: Course, runs: dict[int, list[RunInput]], round_code: str, presses: int) -> list[float]:
+def incremental(
+    course: Course, runs: dict[int, list[RunInput]], round_code: str, presses: int
+) -> list[float]:
     """Milliseconds per penalty key press: re-score one rider, rerank_after_change."""
     standings = full_standings(course, runs, round_code)
     rnd = random.Random(11)
@@ -87,8 +93,12 @@ def incremental(course: Course, runs: dict[int, list[RunInput]], round_code: str
         i = rnd.randrange(len(rs))
         t0 = time.perf_counter_ns()
         r = rs[i]
-        rs[i] = RunInput(r.bib, r.attempt, r.status, r.raw_ns, (*r.penalties, PenaltyCall(*rnd.choice(keys), 1)))
-        changed: RiderRound = rider_round(bib, [score_run(x, course) for x in rs], course, round_code)
+        rs[i] = RunInput(
+            r.bib, r.attempt, r.status, r.raw_ns, (*r.penalties, PenaltyCall(*rnd.choice(keys), 1))
+        )
+        changed: RiderRound = rider_round(
+            bib, [score_run(x, course) for x in rs], course, round_code
+        )
         standings = rerank_after_change(standings, changed, course)
         out.append((time.perf_counter_ns() - t0) / 1e6)
     return out
@@ -100,18 +110,33 @@ def main() -> None:
 
     small = field(course, 500, 2)
     t = timed(lambda: full_standings(course, small, "final"), 30)
-    rows.append(("standings full recompute, 500 riders x 2 runs", statistics.median(t), "ms", "< 20 ms"))
+    rows.append(
+        ("standings full recompute, 500 riders x 2 runs", statistics.median(t), "ms", "< 20 ms")
+    )
 
     big = field(course, 50_000, 2)
     t = timed(lambda: full_standings(course, big, "final"), 3)
-    rows.append(("standings full recompute, 50000 riders x 2 runs", statistics.median(t), "ms", "< 2000 ms"))
+    rows.append(
+        ("standings full recompute, 50000 riders x 2 runs", statistics.median(t), "ms", "< 2000 ms")
+    )
 
     t = incremental(course, small, "final", 500)
-    rows.append(("incremental after one penalty call, 500 riders", statistics.median(t), "ms", "< 5 ms"))
-    rows.append(("incremental after one penalty call, 500 riders (p99)", sorted(t)[int(len(t) * 0.99)], "ms", "< 5 ms"))
+    rows.append(
+        ("incremental after one penalty call, 500 riders", statistics.median(t), "ms", "< 5 ms")
+    )
+    rows.append(
+        (
+            "incremental after one penalty call, 500 riders (p99)",
+            sorted(t)[int(len(t) * 0.99)],
+            "ms",
+            "< 5 ms",
+        )
+    )
 
     t = incremental(course, big, "final", 50)
-    rows.append(("incremental after one penalty call, 50000 riders", statistics.median(t), "ms", "< 5 ms"))
+    rows.append(
+        ("incremental after one penalty call, 50000 riders", statistics.median(t), "ms", "< 5 ms")
+    )
 
     width = max(len(r[0]) for r in rows)
     print(f"{'what'.ljust(width)}  {'figure':>10}  target")

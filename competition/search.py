@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 # Characters pypinyin reads with their everyday sound where a surname has
 # another (the first reading is the surname one).
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -36,8 +34,11 @@ _PHONE_NOISE = re.compile(r"[\s\-]+")
 
 def _syllables(text: str) -> list[str]:
     """Lower-case pinyin syllables of the Chinese characters and letter runs in ``text``."""
+    # pypinyin loads its dictionaries (~0.3 s) on import: only when a key is made
+    from pypinyin import Style, lazy_pinyin
+
     out: list[str] = []
-    for piece in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: [s]):
+    for piece in lazy_pinyin(text, style=Style.NORMAL):
         for word in re.findall(r"[a-z0-9]+", piece.lower().replace("ü", "v")):
             out.append(word)
     return out

@@ -13,7 +13,7 @@ in plain words instead of pydantic jargon.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -178,6 +178,15 @@ class PrizeTier(BaseModel):
     source: PrizeSource
 
 
+class InfractionRef(NamedTuple):
+    """An infraction with its segment, its place in course order and whether it is major."""
+
+    order: int
+    segment: Segment
+    infraction: Infraction
+    major: bool
+
+
 class Course(BaseModel):
     """A whole course and rule set, as one organizer file describes it."""
 
@@ -198,7 +207,7 @@ class Course(BaseModel):
     rounds: Annotated[tuple[RoundRule, ...], Field(min_length=1)]
     prizes: tuple[PrizeTier, ...] = ()
 
-    _index: dict[tuple[str, str], Infraction] = PrivateAttr(default_factory=dict)
+    _index: dict[tuple[str, str], InfractionRef] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Course:
@@ -240,11 +249,11 @@ class Course(BaseModel):
         _unique_codes(self.prizes, "prizes", "奖项")
         # Private state: the threshold each infraction's ``major`` follows, and a
         # lookup table so scoring 50 000 riders does not scan segments per call.
-        index: dict[tuple[str, str], Infraction] = {}
+        index: dict[tuple[str, str], InfractionRef] = {}
         for seg in groups:
             for inf in seg.infractions:
                 inf._major_threshold_ns = self.major_threshold_ns
-                index[(seg.code, inf.code)] = inf
+                index[(seg.code, inf.code)] = InfractionRef(len(index), seg, inf, inf.major)
         self._index = index
         return self
 
@@ -263,8 +272,18 @@ class Course(BaseModel):
 
     def infraction(self, segment_code: str, code: str) -> Infraction:
         """The infraction ``code`` of segment ``segment_code``; ``KeyError`` if none."""
+        return self.locate(segment_code, code).infraction
+
+    def locate(self, segment_code: str, code: str) -> InfractionRef:
+        """Infraction, segment and course-order position in one dict look-up (for scoring).
+
+        Raises ``KeyError`` if the course has no such infraction.
+        """
+        # Read the private dict directly: pydantic's private-attribute lookup is slow
+        # and scoring 50 000 riders calls this once per penalty line.
+        index: dict[tuple[str, str], InfractionRef] = self.__pydantic_private__["_index"]  # type: ignore[index]
         try:
-            return self._index[(segment_code, code)]
+            return index[(segment_code, code)]
         except KeyError:
             raise KeyError(
                 f"course {self.id!r} has no infraction {code!r} in segment {segment_code!r}"

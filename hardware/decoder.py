@@ -35,6 +35,7 @@ LF = 0x0A
 MAX_FRAME_BYTES = 256
 
 Decoded = Impulse | RejectedFrame
+ByteChunk = bytes | bytearray | memoryview
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ class LineFramer:
         self._after_cr = False
         self._max = max_frame_bytes
 
-    def push(self, chunk: bytes, host_ns: int) -> list[Frame]:
+    def push(self, chunk: ByteChunk, host_ns: int) -> list[Frame]:
         """Add bytes read at ``host_ns`` and return every frame they complete."""
         frames: list[Frame] = []
         data = bytes(chunk)
@@ -134,7 +135,7 @@ class Decoder(ABC):
         self.device = device_id or self.protocol
         self._framer = LineFramer()
 
-    def feed(self, chunk: bytes, host_ns: int) -> list[Decoded]:
+    def feed(self, chunk: ByteChunk, host_ns: int) -> list[Decoded]:
         """Decode bytes read at ``host_ns``. Never raises."""
         try:
             frames = self._framer.push(chunk, host_ns)

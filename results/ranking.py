@@ -80,6 +80,16 @@ def key_names(course: Course) -> tuple[str, ...]:
 
 def rider_sort_key(rider: RiderRound, course: Course) -> tuple[Any, ...]:
     """The ranking key of one rider, lower = better (see the module docstring)."""
+    return _sort_key(rider, course, _other_width(course))
+
+
+def _other_width(course: Course) -> int:
+    # "Other attempts" are compared padded to one length per course, so a rider
+    # with fewer runs never looks better for having fewer.
+    return max(rule.attempts for rule in course.rounds) - 1
+
+
+def _sort_key(rider: RiderRound, course: Course, width: int) -> tuple[Any, ...]:
     counting = rider.counting
     if counting is None or counting.status == "DNS":
         return (UNRANKED,)
@@ -99,17 +109,17 @@ def rider_sort_key(rider: RiderRound, course: Course) -> tuple[Any, ...]:
         elif step == "faster_raw":
             key.append(counting.raw_truncated_ns)
         elif step == "better_other_attempt":
-            key.append(_other_attempts_key(rider, course))
+            key.append(_other_attempts_key(rider, course, width))
         else:  # style_score: higher is better, no score is worst
             score = rider.style_score
             key.append((0, -score) if score is not None else (1, 0))
     return tuple(key)
 
 
-def _other_attempts_key(rider: RiderRound, course: Course) -> tuple[tuple[int, ...], ...]:
+def _other_attempts_key(
+    rider: RiderRound, course: Course, width: int
+) -> tuple[tuple[int, ...], ...]:
     # Next-best run first, then the next; a missing attempt counts like a DNS run.
-    # Padded to one length per course so a rider with fewer runs never looks better.
-    width = max(rule.attempts for rule in course.rounds) - 1
     keys = [run_key(r, course) for r in rider.others[:width]]
     keys.extend([(3,)] * (width - len(keys)))
     return tuple(keys)
@@ -124,20 +134,25 @@ def rank_round(riders: Sequence[RiderRound], course: Course) -> list[Standing]:
 
     Raises ``ValueError`` if a bib appears twice.
     """
-    entries = sorted(
-        ((rider_sort_key(r, course), r.bib, r) for r in riders), key=lambda e: (e[0], e[1])
-    )
-    seen: set[int] = set()
-    for e in entries:
-        if e[1] in seen:
-            raise ValueError(f"bib {e[1]} appears twice in the round")
-        seen.add(e[1])
+    by_bib = {r.bib: r for r in riders}
+    if len(by_bib) != len(riders):
+        seen: set[int] = set()
+        for r in riders:
+            if r.bib in seen:
+                raise ValueError(f"bib {r.bib} appears twice in the round")
+            seen.add(r.bib)
+    width = _other_width(course)
+    # (key, bib) pairs are unique, so the sort never needs to compare riders.
+    entries = sorted((_sort_key(r, course, width), r.bib) for r in riders)
     names = key_names(course)
     keys = [e[0] for e in entries]
     out: list[Standing] = []
-    for i, (key, bib, rider) in enumerate(entries):
-        rank, shared, decided = _place(keys, i, out[i - 1].rank if i else None, names)
+    previous_rank: int | None = None
+    for i, (key, bib) in enumerate(entries):
+        rider = by_bib[bib]
+        rank, shared, decided = _place(keys, i, previous_rank, names)
         out.append(Standing(rank, bib, rider, rider.status, shared, decided, key))
+        previous_rank = rank
     return out
 
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from competition.times import truncate_ns
-from courses.schema import Course
+from courses.schema import Course, InfractionRef
 
 RunStatus = Literal["OK", "DNF", "DSQ", "DNS"]
 RUN_STATUSES: tuple[str, ...] = ("OK", "DNF", "DSQ", "DNS")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PenaltyCall:
     """Calls of one infraction in one run, already net of withdrawals."""
 
@@ -28,7 +28,7 @@ class PenaltyCall:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunInput:
     """One run as the journal knows it.
 
@@ -44,7 +44,7 @@ class RunInput:
     counts: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PenaltyLine:
     """One infraction's total in a run, ready to print: 限宽门 碰杆 ×2 = +6 s."""
 
@@ -64,7 +64,7 @@ class PenaltyLine:
     """Calls made before the cap (equal to ``count`` unless capped)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoredRun:
     """A run with its status and times resolved by the course rules."""
 
@@ -93,50 +93,41 @@ def score_run(run: RunInput, course: Course) -> ScoredRun:
     Raises ``KeyError`` for a call of an infraction the course does not have, and
     ``ValueError`` for an OK run without a time or a negative call count.
     """
-    totals: dict[tuple[str, str], int] = {}
-    for call in run.penalties:
-        if call.count < 0:
-            raise ValueError(f"bib {run.bib}: negative count for {call.segment}/{call.code}")
-        course.infraction(call.segment, call.code)  # unknown codes fail loudly
-        key = (call.segment, call.code)
-        totals[key] = totals.get(key, 0) + call.count
-
     lines: list[PenaltyLine] = []
     penalty_ns = calls = major_calls = 0
     eliminated = False
-    if totals:
-        for seg in course.all_segments():  # course order, so lines print in riding order
-            for inf in seg.infractions:
-                called = totals.get((seg.code, inf.code), 0)
-                if called == 0:
-                    continue
-                count = min(called, inf.cap) if inf.cap is not None else called
-                line_eliminates = inf.eliminates or (
-                    inf.eliminates_after is not None and count >= inf.eliminates_after
-                )
-                seconds = count * inf.penalty_ns
-                lines.append(
-                    PenaltyLine(
-                        seg.code,
-                        seg.name_zh,
-                        seg.name_en,
-                        inf.code,
-                        inf.name_zh,
-                        inf.name_en,
-                        count,
-                        seconds,
-                        line_eliminates,
-                        called,
-                    )
-                )
-                penalty_ns += seconds
-                eliminated = eliminated or line_eliminates
-                if inf.penalty_ns > 0 or inf.eliminates:
-                    calls += count
-                if inf.major:
-                    major_calls += count
+    for ref, called in _called_in_course_order(run, course):
+        if called == 0:
+            continue
+        seg, inf = ref.segment, ref.infraction
+        count = called if inf.cap is None else min(called, inf.cap)
+        line_eliminates = inf.eliminates or (
+            inf.eliminates_after is not None and count >= inf.eliminates_after
+        )
+        seconds = count * inf.penalty_ns
+        lines.append(
+            PenaltyLine(
+                seg.code,
+                seg.name_zh,
+                seg.name_en,
+                inf.code,
+                inf.name_zh,
+                inf.name_en,
+                count,
+                seconds,
+                line_eliminates,
+                called,
+            )
+        )
+        penalty_ns += seconds
+        eliminated = eliminated or line_eliminates
+        if inf.penalty_ns > 0 or inf.eliminates:
+            calls += count
+        if ref.major:
+            major_calls += count
 
-    truncated = None if run.raw_ns is None else truncate_ns(run.raw_ns, course.precision_ns)
+    raw = run.raw_ns
+    truncated = None if raw is None else truncate_ns(raw, course.precision_ns)
     status: RunStatus
     if run.status == "DNS":
         # A run that never started stays DNS: calls stay listed but cannot turn it
@@ -165,6 +156,26 @@ def score_run(run: RunInput, course: Course) -> ScoredRun:
         lines=tuple(lines),
         counts=run.counts,
     )
+
+
+def _called_in_course_order(run: RunInput, course: Course) -> list[tuple[InfractionRef, int]]:
+    """Calls per infraction, summed, in course order (riding order, then 全程)."""
+    if not run.penalties:
+        return []
+    totals: dict[tuple[str, str], int] = {}
+    for call in run.penalties:
+        if call.count < 0:
+            raise ValueError(f"bib {run.bib}: negative count for {call.segment}/{call.code}")
+        key = (call.segment, call.code)
+        totals[key] = totals.get(key, 0) + call.count
+    found = [(course.locate(seg, code), called) for (seg, code), called in totals.items()]
+    if len(found) > 1:
+        found.sort(key=_by_order)
+    return found
+
+
+def _by_order(item: tuple[InfractionRef, int]) -> int:
+    return item[0].order
 
 
 _STATUS_ORDER = {"OK": 0, "DNF": 1, "DSQ": 2, "DNS": 3}
@@ -196,7 +207,7 @@ def run_key(run: ScoredRun, course: Course) -> tuple[int, ...]:
     return tuple(key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RiderRound:
     """One rider's runs in a round and the result that counts.
 
@@ -243,9 +254,13 @@ def rider_round(
     for r in runs:
         if r.bib != bib:
             raise ValueError(f"run of bib {r.bib} given for bib {bib}")
-    ordered = tuple(sorted(runs, key=lambda r: (r.attempt, not r.counts)))
+    ordered = tuple(sorted(runs, key=_display_order)) if len(runs) > 1 else tuple(runs)
     counting_runs = [r for r in ordered if r.counts and 1 <= r.attempt <= rule.attempts]
-    ranked = sorted(counting_runs, key=lambda r: (run_key(r, course), r.attempt))
+    if len(counting_runs) > 1:
+        keyed = sorted((run_key(r, course), r.attempt, i) for i, r in enumerate(counting_runs))
+        ranked = [counting_runs[i] for _, _, i in keyed]
+    else:
+        ranked = counting_runs
     counting: ScoredRun | None
     others: tuple[ScoredRun, ...]
     if not ranked:
@@ -260,6 +275,11 @@ def rider_round(
             counting = _sum_of(bib, counting_runs, course)
         others = ()
     return RiderRound(bib, ordered, counting, style_score, round_code, others)
+
+
+def _display_order(run: ScoredRun) -> tuple[int, bool]:
+    # By attempt; a superseded run before the rerun that replaced it.
+    return (run.attempt, run.counts)
 
 
 def _sum_of(bib: int, runs: Sequence[ScoredRun], course: Course) -> ScoredRun:

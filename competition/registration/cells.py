@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 FULL_WIDTH = str.maketrans(
@@ -80,7 +81,7 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def is_blank(cells: tuple[object, ...] | list[object]) -> bool:
+def is_blank(cells: Sequence[object]) -> bool:
     """True when no cell of the row holds anything but whitespace."""
     for value in cells:
         if value is None:

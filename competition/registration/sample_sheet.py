@@ -167,9 +167,9 @@ def plan_clerk_sheet(n_riders: int = 512, seed: int = 0, *, fixed: bool = False,
                 others = [t for i, t in enumerate(truth) if i != blank_station_at]
                 original = others[rng.randrange(len(others))]
             # the repeat is typed differently but reads the same
-            phone_cell = f"+86 {original['phone'][:3]}-{original['phone'][3:7]}-{original['phone'][7:]}"
+            repeat_phone = f"+86 {original['phone'][:3]}-{original['phone'][3:7]}-{original['phone'][7:]}"
             station = original["station"] or original["_station"]
-            data.append([seq, original["name"] + "\u3000", original["gender"], phone_cell,
+            data.append([seq, original["name"] + "\u3000", original["gender"], repeat_phone,
                          original["_platform_text"], station, original["id_number"], None])
             if original["station"] is None:
                 original["station"] = station  # the repeat fills the empty cell

@@ -16,9 +16,10 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from competition.registration.cells import is_blank
 from competition.registration.errors import RegistrationError
@@ -28,7 +29,7 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CSV_DELIMITERS = (",", "\t", ";")
 
-Cells = tuple[object, ...] | list[object]
+Cells = Sequence[object]
 
 
 @dataclass
@@ -92,17 +93,20 @@ class _Workbook:
         self.path = path
         try:
             import python_calamine
-        except ImportError:  # pragma: no cover - exercised with engine="openpyxl"
-            self.engine = "openpyxl"
+        except ImportError:  # pragma: no cover - the openpyxl path is tested with engine=
+            self._calamine: Any = None
         else:
-            self.engine = "calamine"
             self._calamine = python_calamine
-        self._book: object = None
+        self.engine = "calamine" if self._calamine is not None else "openpyxl"
+        self._book: Any = None
 
     def open(self, engine: str | None = None) -> list[str]:
         """Open the workbook and return its visible sheet names (then hidden ones)."""
+        if engine not in (None, "calamine", "openpyxl"):
+            raise ValueError(f"unknown workbook engine {engine!r}")
         if engine is not None:
-            self.engine = engine
+            # without python-calamine installed, openpyxl reads every workbook
+            self.engine = engine if self._calamine is not None else "openpyxl"
         try:
             if self.engine == "calamine":
                 book = self._calamine.CalamineWorkbook.from_path(str(self.path))
@@ -133,7 +137,7 @@ class _Workbook:
                         f"sheet '{name}' cannot be read ({exc})") from exc
 
     def _calamine_sheet(self, name: str) -> RawSheet:
-        sheet = self._book.get_sheet_by_name(name)  # type: ignore[attr-defined]
+        sheet = self._book.get_sheet_by_name(name)
         first_row, first_col = sheet.start if sheet.start is not None else (0, 0)
         rows = iter(sheet.iter_rows())
         head = next(rows, None)
@@ -155,7 +159,7 @@ class _Workbook:
                         first_column=col_base)
 
     def _openpyxl_sheet(self, name: str) -> RawSheet:
-        ws = self._book[name]  # type: ignore[index]
+        ws = self._book[name]
         # Dimensions written by some tools are missing or wrong; the rows are
         # materialized once so the total is exact (fine for 50,000 rows).
         ws.reset_dimensions()

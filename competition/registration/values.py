@@ -68,6 +68,17 @@ _SCIENTIFIC = re.compile(r"^[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+$")
 _DECIMAL_ZERO = re.compile(r"^([0-9]+)\.0+$")
 
 
+_QUOTED = re.compile(r'^=?"(.*)"$|^\'(.*)$')
+
+
+def unquote(text: str) -> str:
+    """Digits that a clerk or an export protected as text: ="138…", '138…."""
+    match = _QUOTED.match(text)
+    if match is None:
+        return text
+    return (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+
+
 def _strip_country(digits: str) -> str:
     if digits.startswith("+86"):
         return digits[3:]
@@ -99,7 +110,7 @@ def normalize_phone(value: object) -> Reading:
         if whole is None:
             return Reading(None, problem=Note("手机号不是整数", "the phone number is not a whole number"))
         return Reading(_strip_country(whole))
-    text = cell_text(value).translate(FULL_WIDTH)
+    text = unquote(cell_text(value).translate(FULL_WIDTH))
     if not text:
         return Reading(None)
     if _SCIENTIFIC.match(text):
@@ -181,12 +192,15 @@ def normalize_id_number(value: object) -> Reading:
         digits = cell_text(value)
         if id_checksum_ok(digits):
             return Reading(digits)
+        if len(digits) < 15:  # a short number lost nothing: it is just not an ID
+            return Reading(digits, doubt=Note("不是 18 位居民身份证号，请核对",
+                                              "not an 18-character resident ID number; please check it"))
         return Reading(None, doubt=Note(
             f"身份证号被存成了数字（{digits}），后几位已丢失，未导入；请把该列设为文本后重新填写",
             f"the ID number was stored as a number ({digits}) and lost digits; "
             "it was not imported: format the column as text and type it again",
         ))
-    text = _WHITESPACE.sub("", cell_text(value).translate(FULL_WIDTH)).upper()
+    text = unquote(_WHITESPACE.sub("", cell_text(value).translate(FULL_WIDTH))).upper()
     if not text:
         return Reading(None)
     if ID18.match(text):

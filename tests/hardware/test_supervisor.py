@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -71,11 +72,11 @@ class Recorder:
 
 
 def supervise(url: str, protocol: str, rec: Recorder, port: SimulatorPort | None = None,
-              **kw: object) -> PortSupervisor:
+              **kw: Any) -> PortSupervisor:
     """Start a supervisor; then (if given) start the simulated timer once the port is open,
     so that no impulse is sent before anyone listens (that case is what replays are for)."""
     sup = PortSupervisor(url, get_protocol(protocol), on_bytes=rec.on_bytes, on_frame=rec.on_frame,
-                         on_status=rec.on_status, replay_after_seq=rec.contiguous_seq, **kw)  # type: ignore[arg-type]
+                         on_status=rec.on_status, replay_after_seq=rec.contiguous_seq, **kw)
     sup.start()
     if port is not None:
         assert wait_for(lambda: sup.status.online)
@@ -102,7 +103,7 @@ def check_nothing_lost_nothing_doubled(port: SimulatorPort, rec: Recorder) -> No
     assert rec.order_ok
 
 
-SIM = {"riders": 6, "gap_ns": 2 * S, "course_ns": (3 * S, 5 * S), "seed": 11}
+SIM: dict[str, Any] = {"riders": 6, "gap_ns": 2 * S, "course_ns": (3 * S, 5 * S), "seed": 11}
 
 
 @pytest.fixture(params=["alge", "tagheuer", "microgate", "pad"])
@@ -113,7 +114,7 @@ def protocol(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=["pty", "socket"])
 def sim_port(request: pytest.FixtureRequest, protocol: str) -> Iterator[SimulatorPort]:
     opener = open_pty_simulator if request.param == "pty" else open_tcp_simulator
-    port = opener(protocol, speed=40, autostart=False, **SIM)  # type: ignore[operator]
+    port = opener(protocol, speed=40, autostart=False, **SIM)
     yield port
     port.close()
 
@@ -136,7 +137,7 @@ def test_end_to_end(sim_port: SimulatorPort, protocol: str) -> None:
 @pytest.mark.parametrize("link", ["pty", "socket"])
 def test_unplug_and_return_loses_nothing(protocol: str, link: str) -> None:
     opener = open_pty_simulator if link == "pty" else open_tcp_simulator
-    port = opener(protocol, speed=25, autostart=False, **SIM)  # type: ignore[operator]
+    port = opener(protocol, speed=25, autostart=False, **SIM)
     rec = Recorder()
     sup = supervise(port.url, protocol, rec, port)
     try:
@@ -161,7 +162,7 @@ def test_unplug_and_return_loses_nothing(protocol: str, link: str) -> None:
 
 
 def test_microgate_reconnects_without_replay() -> None:
-    port = open_pty_simulator("microgate", speed=25, autostart=False, **SIM)  # type: ignore[arg-type]
+    port = open_pty_simulator("microgate", speed=25, autostart=False, **SIM)
     rec = Recorder()
     sup = supervise(port.url, "microgate", rec, port)
     try:
@@ -220,7 +221,7 @@ def test_garbage_nul_split_frames_and_reboot_never_stop_the_reader() -> None:
 
 
 def test_callbacks_that_raise_do_not_kill_the_thread() -> None:
-    port = open_pty_simulator("alge", speed=40, **SIM)  # type: ignore[arg-type]
+    port = open_pty_simulator("alge", speed=40, **SIM)
     frames: list[Decoded] = []
     calls = {"bytes": 0, "status": 0}
 

@@ -8,7 +8,7 @@ from competition.registration import read_registration
 
 from .sheets import CLERK_TOP, write_csv, write_xlsx
 
-HEAD = ["序号", "姓名", "性别", "联系电话", "所属平台", "配送站点", "身份证号", "备注"]
+HEAD: list[object] = ["序号", "姓名", "性别", "联系电话", "所属平台", "配送站点", "身份证号", "备注"]
 
 
 def test_phones_typed_every_way(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_name_without_phone_is_rejected_not_skipped(tmp_path: Path) -> None:
 
 def test_duplicates_merge_later_values_into_empty_fields(tmp_path: Path) -> None:
     rows: list[list[object]] = [
-        HEAD + ["衣服尺码"],
+        [*HEAD, "衣服尺码"],
         [1, "张三", None, "13812345678", "美团", None, None, None, None],
         [2, "李四", "女", "13912345678", "饿了么", "蜂鸟望京站"],
         [3, "张\u3000三", "男", "138-1234-5678", "美团外卖", "望京站", None, "夜班", "XL"],

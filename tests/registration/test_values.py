@@ -51,6 +51,8 @@ RENDERINGS = [
     lambda p: f"{p[0]}.{p[1:]}E+10",
     lambda p: f"\u3000{p}\u3000",
     lambda p: f"{p[:3]}—{p[3:7]}—{p[7:]}",
+    lambda p: f'="{p}"',
+    lambda p: f"'{p}",
 ]
 
 
@@ -194,6 +196,8 @@ def test_id_numbers_normalized_and_doubted() -> None:
     old = normalize_id_number("110105491231002")
     assert old.value == "110105491231002" and old.doubt is not None
     assert normalize_id_number(None).value is None
+    assert normalize_id_number('="11010519491231002X"').value == "11010519491231002X"
+    assert normalize_id_number("'11010519491231002x").value == "11010519491231002X"
 
 
 def test_id_number_stored_as_a_number_is_dropped_with_a_doubt() -> None:
@@ -202,6 +206,8 @@ def test_id_number_stored_as_a_number_is_dropped_with_a_doubt() -> None:
     exact = _valid_id("11010519900101003")
     assert exact == "110105199001010037"
     assert normalize_id_number(int(exact)).value == exact  # a tool wrote the digits exactly
+    short = normalize_id_number(7)  # an "ID" column holding a running number
+    assert short.value == "7" and short.doubt is not None and "18 位" in short.doubt.zh
 
 
 @pytest.mark.parametrize(

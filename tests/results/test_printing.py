@@ -315,6 +315,13 @@ def test_award_list_masks_phones() -> None:
     assert "138****5678" in visible_text(html)
     assert "13801015678" not in html
     assert not ELEVEN_DIGITS.search(html)
+    # A landline is not caught by the free-text net: only the field's own mask hides it.
+    landline = [replace(make_awards()[0], phone="02887654321")]
+    for page in (render_award_list(make_event(), landline, []),
+                 render_start_list(make_event(), "初赛", "P",
+                                   [StartListEntry(1, 1, "甲", None, "02887654321", None, None, None)])):
+        assert "028****4321" in visible_text(page)
+        assert "02887654321" not in page
 
 
 # ---------------------------------------------------------------- certificates
@@ -492,7 +499,7 @@ def test_english_variant_labels() -> None:
         "Remarks",
     ]
     text = visible_text(render_results_notice(event, "初赛", "Preliminary", notice_rows(), 3))
-    assert "Results (Preliminary)" not in text  # full-width parentheses are kept as a style choice
+    assert "Results (Preliminary)" in text and "（" not in text and "：" not in text
     assert "Preliminary" in text and "初赛" not in text
     assert "Slalom·Pole down×2 +6" in text
     assert "Tie: run-off" in text
@@ -679,3 +686,12 @@ def test_missing_label_is_an_error_not_a_blank() -> None:
             render_results_notice(make_event(), "初赛", "P", notice_rows())
     finally:
         printing.LABELS["zh"] = original
+
+
+def test_empty_inputs_render_a_clear_page() -> None:
+    event = make_event()
+    for html in (render_certificates(event, []), render_award_list(event, [], []),
+                 render_results_notice(event, "初赛", "P", []), render_start_list(event, "初赛", "P", [])):
+        root = parse(html)
+        assert not root.find_all("section", "certificate") and not root.find_all("tr", "rider")
+        assert "暂无数据" in visible_text(html)

@@ -1,0 +1,1 @@
+"""Modal dialogs: a reason, a yes/no, a form (time, status, rider), an impulse to assign."""

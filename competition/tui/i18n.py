@@ -1,0 +1,283 @@
+"""Every string the trackside app shows, in Chinese (default) and English.
+
+``Texts(lang)`` looks a key up and formats it: ``tr("no_rider_on_course")``.
+A key missing here is a bug, and ``tests/ui`` checks both languages have every
+key. Binding descriptions are keys too: screens translate them when mounted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # -- screens ---------------------------------------------------------------
+    "screen.timing": ("计时", "Timing"),
+    "screen.checkin": ("签到", "Check-in"),
+    "screen.standings": ("成绩", "Standings"),
+    "screen.journal": ("记录", "Journal"),
+    "screen.hardware": ("设备", "Hardware"),
+    "screen.help": ("帮助", "Help"),
+    # -- app bindings ------------------------------------------------------------
+    "key.timing": ("计时", "Timing"),
+    "key.checkin": ("签到", "Check-in"),
+    "key.standings": ("成绩", "Standings"),
+    "key.journal": ("记录", "Journal"),
+    "key.hardware": ("设备", "Hardware"),
+    "key.help": ("帮助", "Help"),
+    "key.palette": ("命令", "Commands"),
+    "key.quit": ("退出", "Quit"),
+    "key.silence": ("消除警报", "Silence alarm"),
+    # -- timing screen bindings --------------------------------------------------
+    "key.arm": ("赛段", "Segment"),
+    "key.disarm": ("取消赛段", "Disarm"),
+    "key.undo_penalty": ("撤销判罚", "Undo penalty"),
+    "key.select_prev": ("上一位", "Previous rider"),
+    "key.select_next": ("下一位", "Next rider"),
+    "key.manual_start": ("手动出发", "Manual start"),
+    "key.manual_finish": ("手动到达", "Manual finish"),
+    "key.dnf": ("DNF", "DNF"),
+    "key.dsq": ("DSQ", "DSQ"),
+    "key.skip": ("顺延", "Skip"),
+    "key.dns": ("未出发", "DNS"),
+    "key.rerun": ("重赛", "Rerun"),
+    "key.confirm": ("确认成绩", "Confirm run"),
+    "key.undo_start": ("撤销出发", "Undo start"),
+    "key.undo_finish": ("撤销到达", "Undo finish"),
+    "key.assign": ("指定脉冲", "Assign impulse"),
+    # -- check-in bindings -------------------------------------------------------
+    "key.checkin_selected": ("签到", "Check in"),
+    "key.search": ("搜索", "Search"),
+    "key.move_up": ("上移", "Move up"),
+    "key.move_down": ("下移", "Move down"),
+    "key.scratch": ("取消出发", "Scratch"),
+    "key.next_track": ("换赛道", "Next track"),
+    "key.focus_queue": ("队列", "Queue"),
+    # -- standings bindings ------------------------------------------------------
+    "key.platform": ("平台筛选", "Platform filter"),
+    # -- journal bindings --------------------------------------------------------
+    "key.filter": ("筛选", "Filter"),
+    "key.correct_time": ("更正时间", "Correct time"),
+    "key.set_status": ("更改状态", "Set status"),
+    "key.withdraw": ("撤销该判罚", "Withdraw penalty"),
+    "key.edit_rider": ("修改选手", "Edit rider"),
+    # -- hardware bindings -------------------------------------------------------
+    "key.connect": ("连接", "Connect"),
+    "key.disconnect": ("断开", "Disconnect"),
+    "key.protocol": ("协议", "Protocol"),
+    "key.track": ("赛道", "Track"),
+    "key.rescan": ("刷新串口", "Rescan ports"),
+    # -- dialogs -----------------------------------------------------------------
+    "key.ok": ("确定", "OK"),
+    "key.cancel": ("取消", "Cancel"),
+    "key.yes": ("是", "Yes"),
+    "key.no": ("否", "No"),
+    "dialog.reason": ("原因", "Reason"),
+    "dialog.reason_placeholder": ("必须写明原因（记入日志）", "A reason is required (journaled)"),
+    "dialog.operator": ("操作人（裁判长姓名）", "Operator (head referee's name)"),
+    "dialog.operator_placeholder": ("本次会话只问一次", "Asked once per session"),
+    "dialog.need_reason": ("请写明原因。", "Please give a reason."),
+    "dialog.need_operator": ("此更正须由具名裁判作出：请填写操作人。", "A correction needs a named operator: fill in who you are."),
+    "dialog.time": ("新的用时（秒，例如 62.34 或 1:02.34）", "New raw time (seconds, e.g. 62.34 or 1:02.34)"),
+    "dialog.status": ("新的状态：OK / DNF / DSQ / DNS", "New status: OK / DNF / DSQ / DNS"),
+    "dialog.bib": ("选手号码", "Bib"),
+    "dialog.run": ("成绩编号", "Run"),
+    "dialog.name": ("姓名", "Name"),
+    "dialog.phone": ("手机号", "Phone"),
+    "dialog.platform": ("平台", "Platform"),
+    "dialog.confirm_title": ("请确认", "Please confirm"),
+    "dialog.yes_no": ("[b]y[/b] 是   [b]n[/b] 否", "[b]y[/b] yes   [b]n[/b] no"),
+    # -- titles of the reason dialogs --------------------------------------------
+    "title.dnf": ("{bib} 号 {name}：记为 DNF（未完成）", "Bib {bib} {name}: DNF (did not finish)"),
+    "title.dsq": ("{bib} 号 {name}：取消资格 DSQ", "Bib {bib} {name}: disqualify (DSQ)"),
+    "title.rerun": ("{bib} 号 {name}：准予重赛", "Bib {bib} {name}: grant a rerun"),
+    "title.undo_start": ("{bib} 号 {name}：撤销出发（回到队首）", "Bib {bib} {name}: undo the start (back to the front)"),
+    "title.undo_finish": ("{bib} 号 {name}：撤销到达（回到赛道上）", "Bib {bib} {name}: undo the finish (back on course)"),
+    "title.confirm": ("{bib} 号 {name}：确认成绩", "Bib {bib} {name}: confirm the run"),
+    "title.scratch": ("{bib} 号 {name}：取消出发（DNS）？", "Bib {bib} {name}: scratch from the queue (DNS)?"),
+    "title.correct_time": ("更正成绩 {run}（{bib} 号 {name}）", "Correct run {run} (bib {bib} {name})"),
+    "title.set_status": ("更改成绩 {run} 的状态（{bib} 号 {name}）", "Set the status of run {run} (bib {bib} {name})"),
+    "title.withdraw": ("撤销判罚 #{penalty}（{bib} 号）", "Withdraw penalty #{penalty} (bib {bib})"),
+    "title.edit_rider": ("修改 {bib} 号选手信息", "Edit rider {bib}"),
+    "title.assign": ("指定脉冲 #{seq}（{track} 道 {channel}）", "Assign impulse #{seq} (track {track} {channel})"),
+    "title.quit": ("{n} 名选手仍在赛道上。退出后成绩继续有效，重新打开即可接着计时。确定退出？",
+                   "{n} riders are on course. Their runs stay open; reopen to carry on. Quit?"),
+    "title.disconnect": ("断开计时器 {url}？断开期间的脉冲会留在计时器内存里。",
+                         "Disconnect the timer {url}? Impulses meanwhile stay in the timer's memory."),
+    "assign.start_hint": ("出发脉冲：输入要出发的选手号码（须在队列中）。", "Start impulse: type the bib of the rider who started (queued)."),
+    "assign.finish_hint": ("到达脉冲：选择成绩编号（赛道上的选手或手动到达的成绩）。",
+                           "Finish impulse: choose the run (a rider on course, or a hand-keyed finish)."),
+    "assign.candidate_hint": ("计时器内存回放的到达时间：选它代替手动到达时间。",
+                              "A finish replayed from the timer's memory: choose it over the hand-keyed one."),
+    "assign.default_reason": ("计时器回放的真实到达时间", "real finish from the timer's memory"),
+    # -- timing screen -----------------------------------------------------------
+    "timing.on_course": ("赛道上", "On course"),
+    "timing.nobody_on_course": ("赛道上没有选手。按 s 手动出发，或等待出发信号。",
+                                "Nobody on course. Press s for a manual start, or wait for the start pad."),
+    "timing.queue": ("下一位（{track} 道）", "Next up (track {track})"),
+    "timing.queue_empty": ("队列为空：到 F2 签到。", "Queue empty: check riders in with F2."),
+    "timing.finishers": ("最近到达", "Last finishers"),
+    "timing.penalties": ("判罚", "Penalties"),
+    "timing.segments_hint": ("按赛段数字键，再按违规字母：", "Press a segment digit, then an infraction letter:"),
+    "timing.armed": ("赛段 [{key}] {name}：按字母判罚，Esc 取消", "Segment [{key}] {name}: press a letter, Esc to cancel"),
+    "timing.target": ("判罚对象：{bib} 号 {name}", "Penalty goes to: bib {bib} {name}"),
+    "timing.no_target": ("判罚对象：无", "Penalty goes to: nobody"),
+    "timing.orphans": ("待处理脉冲（按 a 指定）", "Impulses to decide (press a to assign)"),
+    "timing.over_limit": ("超时", "over limit"),
+    "timing.manual": ("手动", "manual"),
+    "timing.penalty_called": ("{bib} 号 {segment}·{name} {what}", "Bib {bib} {segment}·{name} {what}"),
+    "timing.penalty_undone": ("已撤销 {bib} 号的判罚 #{penalty}", "Withdrew penalty #{penalty} of bib {bib}"),
+    "timing.started": ("{bib} 号 {name} 出发", "Bib {bib} {name} started"),
+    "timing.finished": ("{bib} 号到达 {time}", "Bib {bib} finished {time}"),
+    "timing.skipped": ("{bib} 号顺延到队尾", "Bib {bib} moved to the back"),
+    "timing.scratched": ("{bib} 号取消出发（DNS）", "Bib {bib} scratched (DNS)"),
+    "timing.done": ("已记录。", "Recorded."),
+    "timing.confirmed": ("{bib} 号成绩已确认", "Bib {bib}'s run confirmed"),
+    "col.bib": ("号码", "Bib"),
+    "col.name": ("姓名", "Name"),
+    "col.platform": ("平台", "Platform"),
+    "col.station": ("站点", "Station"),
+    "col.phone": ("手机", "Phone"),
+    "col.raw": ("用时", "Raw"),
+    "col.penalty": ("罚时", "Pen."),
+    "col.adjusted": ("成绩", "Result"),
+    "col.status": ("状态", "Status"),
+    "col.rank": ("名次", "Rank"),
+    "col.mark": ("备注", "Note"),
+    "col.track": ("赛道", "Track"),
+    "col.seq": ("序号", "Seq"),
+    "col.time": ("时间", "Time"),
+    "col.kind": ("类别", "Kind"),
+    "col.operator": ("操作人", "Operator"),
+    "col.terminal": ("终端", "Terminal"),
+    "col.what": ("内容", "What"),
+    "col.channel": ("通道", "Channel"),
+    "col.disposition": ("结果", "Outcome"),
+    "col.device": ("设备", "Device"),
+    "col.description": ("描述", "Description"),
+    "col.port": ("串口", "Port"),
+    "col.queue_pos": ("序", "#"),
+    # -- alarm ------------------------------------------------------------------------
+    "alarm.offline": ("⚠ 计时器断开！{url}：{error}　按 s 手动出发 / f 手动到达",
+                      "⚠ TIMER OFFLINE! {url}: {error}   s = manual start, f = manual finish"),
+    "alarm.orphan": ("⚠ 有 {n} 个无主脉冲！按 a 指定给选手，m 消除警报",
+                     "⚠ {n} ORPHAN IMPULSE(S)! Press a to assign, m to silence"),
+    "alarm.candidate": ("⚠ 计时器回放了真实到达时间：按 a 选用，m 消除警报",
+                        "⚠ The timer replayed a real finish: press a to choose it, m to silence"),
+    # -- status bar -------------------------------------------------------------
+    "status.no_timer": ("未连接计时器（F5 设备）", "No timer connected (F5 hardware)"),
+    "status.online": ("在线", "ONLINE"),
+    "status.offline": ("离线", "OFFLINE"),
+    "status.connecting": ("连接中", "connecting"),
+    "status.last_impulse": ("上次脉冲 {age} 前", "last impulse {age} ago"),
+    "status.no_impulse": ("尚无脉冲", "no impulse yet"),
+    "status.rejected": ("无法识别 {n} 行", "{n} rejected lines"),
+    "status.track": ("{track} 道", "track {track}"),
+    "status.operator": ("操作人 {name}", "operator {name}"),
+    # -- why a key does nothing now -------------------------------------------------
+    "why.no_rider": ("没有选手在赛道上", "No rider is on course"),
+    "why.no_target": ("没有可判罚的选手（赛道上无人，也没有刚到达的选手）",
+                      "Nobody to penalise (no rider on course and no recent finisher)"),
+    "why.queue_empty": ("出发队列为空", "The start queue is empty"),
+    "why.not_armed": ("先按赛段数字键", "Press a segment digit first"),
+    "why.no_segment": ("没有快捷键为 {key} 的赛段", "No segment has the key {key}"),
+    "why.no_infraction": ("赛段「{segment}」没有字母 {key} 的违规（可用：{keys}）",
+                          "Segment {segment} has no infraction on {key} (keys: {keys})"),
+    "why.no_finisher": ("选中的选手还没有到达", "The selected rider has not finished"),
+    "why.no_orphan": ("没有待处理的脉冲", "No impulse waiting for a decision"),
+    "why.no_alarm": ("没有警报", "No alarm"),
+    "why.no_selection": ("先选择一行", "Select a row first"),
+    "why.no_run_row": ("这一行不涉及成绩", "This row is not about a run"),
+    "why.no_penalty_row": ("这一行不是判罚", "This row is not a penalty call"),
+    "why.no_rider_row": ("这一行不涉及选手", "This row is not about a rider"),
+    "why.not_connected": ("没有连接计时器", "No timer is connected"),
+    "why.already_connected": ("已经连接计时器：先断开", "A timer is already connected: disconnect first"),
+    "why.no_port": ("没有选择串口", "No port selected"),
+    "why.no_result": ("没有找到选手", "No rider found"),
+    "why.screen_only": ("此键只在{screen}屏幕可用", "This key works on the {screen} screen"),
+    "why.error": ("操作失败，没有任何改动：{error}", "The action failed; nothing changed: {error}"),
+    # -- check-in ---------------------------------------------------------------
+    "checkin.search_placeholder": ("号码 / 手机尾号 / 姓名 / 拼音首字母，回车签到",
+                                   "bib / phone tail / name / pinyin initials, Enter checks in"),
+    "checkin.results": ("查找结果", "Matches"),
+    "checkin.queue": ("{track} 道出发队列（{n} 人）", "Track {track} start queue ({n})"),
+    "checkin.checked_in": ("{bib} 号 {name} 已签到：{track} 道第 {pos} 位", "Bib {bib} {name} checked in: track {track}, #{pos}"),
+    "checkin.track": ("签到赛道：{track} 道", "Checking in to track {track}"),
+    "checkin.moved": ("{bib} 号已移动", "Bib {bib} moved"),
+    # -- standings --------------------------------------------------------------
+    "standings.title": ("{round} 成绩（{n} 人，{done} 人已完成）", "{round} standings ({n} riders, {done} done)"),
+    "standings.filter": ("平台：{platform}", "Platform: {platform}"),
+    "standings.all": ("全部", "all"),
+    "standings.cut": ("晋级线：前 {cut} 名", "Cut: top {cut}"),
+    "standings.qualified": ("晋级", "in"),
+    "standings.cut_line": ("── 晋级线 ──", "── cut ──"),
+    "standings.on_course": ("赛道上", "on course"),
+    "standings.no_penalty": ("无判罚", "no penalties"),
+    "standings.detail": ("{bib} 号 {name}（{platform}）：{lines}", "Bib {bib} {name} ({platform}): {lines}"),
+    "standings.tie": ("并列：{what}", "Tie: {what}"),
+    # -- journal ----------------------------------------------------------------
+    "journal.filter_placeholder": ("号码（如 12）或类别（如 penalty_called / 判罚），回车筛选",
+                                   "bib (e.g. 12) or kind (e.g. penalty_called), Enter filters"),
+    "journal.title": ("日志（最新在上，{n} 行）", "Journal (newest first, {n} rows)"),
+    "journal.filtered": ("筛选：{what}", "Filter: {what}"),
+    "journal.corrected": ("已记录更正（新的日志行）", "Correction recorded (a new journal row)"),
+    # -- hardware ---------------------------------------------------------------
+    "hardware.ports": ("串口", "Serial ports"),
+    "hardware.no_ports": ("没有发现串口。请插上计时器的 USB 串口线，按 r 刷新。",
+                          "No serial ports found. Plug in the timer's USB-serial cable and press r."),
+    "hardware.simulated": ("模拟计时器", "simulated timer"),
+    "hardware.settings": ("协议：{protocol}　赛道：{track}　（p 换协议，t 换赛道）",
+                          "Protocol: {protocol}   Track: {track}   (p protocol, t track)"),
+    "hardware.connected": ("已连接 {url}（{protocol}，{track} 道）", "Connected {url} ({protocol}, track {track})"),
+    "hardware.disconnected": ("已断开计时器", "Timer disconnected"),
+    "hardware.test_hint": ("测试：拍一下出发和到达踏板，下面的脉冲列表会出现两条（无人出发时为无主脉冲）。",
+                           "Test: slap the start and finish pads; two impulses appear below (orphans when nobody is queued)."),
+    "hardware.impulses": ("最近脉冲", "Last impulses"),
+    "hardware.rejected": ("无法识别的数据行", "Rejected lines"),
+    "hardware.status": ("状态：{status}", "Status: {status}"),
+    # -- help -------------------------------------------------------------------
+    "help.title": ("按键一览（Esc 关闭）", "Keys (Esc closes)"),
+    "help.global": ("所有屏幕", "Every screen"),
+    "help.penalty": ("判罚：先按赛段数字，再按违规字母（赛段选中时字母只用于判罚）",
+                     "Penalties: a segment digit, then an infraction letter (while armed, letters only call penalties)"),
+    "help.targets": ("↑/↓ 或 Tab 选择判罚对象（赛道上的选手或刚到达的选手）",
+                     "Up/Down or Tab choose who a call goes to (a rider on course or a recent finisher)"),
+    # -- launch -----------------------------------------------------------------
+    "launch.simulating": ("模拟计时器（{protocol}）：{path}", "Simulated timer ({protocol}): {path}"),
+    "app.title": ("Trackside 计时", "Trackside timing"),
+    "app.error": ("出错了（没有记录任何改动）：{error}", "Something went wrong (nothing was recorded): {error}"),
+    "palette.penalty": ("判罚 {segment}·{name}（{keys}）", "Penalty {segment}·{name} ({keys})"),
+    "palette.penalty_help": ("对当前选中的选手判罚", "Call it on the selected rider"),
+    "palette.goto": ("切换到{screen}屏幕", "Go to the {screen} screen"),
+}
+
+
+class Texts:
+    """Looks up a UI string in one language and fills its ``{placeholders}``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = "en" if lang == "en" else "zh"
+        self._index = 1 if self.lang == "en" else 0
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = STRINGS[key][self._index]
+        return text.format(**values) if values else text
+
+    def pick(self, zh: str, en: str) -> str:
+        """Choose between two texts that come from data (course names, error messages)."""
+        return en if self.lang == "en" else zh
+
+
+def localize_bindings(node: Any, tr: Texts) -> None:
+    """Replace each binding's description key (``key.*``) with its text in ``tr``'s language.
+
+    Bindings are declared once per class with i18n keys as descriptions; the
+    language is only known when the app starts, so each screen translates its
+    own copy of the bindings map when it is created.
+    """
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [
+            replace(b, description=tr(b.description), tooltip=tr(b.description))
+            if b.description in STRINGS else b
+            for b in bindings
+        ]

@@ -1,0 +1,66 @@
+"""The last finishers with raw time, penalties, result and provisional rank."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from competition.times import format_duration, format_penalty
+from competition.tui.board import Finisher
+from competition.tui.i18n import Texts
+
+
+class FinishersTable(DataTable[Any]):
+    """One row per recent finisher, newest first; the announcer reads it aloud."""
+
+    def __init__(self, tr: Texts, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.tr = tr
+        self.run_ids: list[int] = []
+        self._rows: list[tuple[Any, ...]] = []
+
+    def on_mount(self) -> None:
+        t = self.tr
+        for key, width in (("col.bib", 5), ("col.name", 12), ("col.raw", 9), ("col.penalty", 6),
+                           ("col.adjusted", 9), ("col.status", 6), ("col.rank", 5), ("col.mark", 18)):
+            self.add_column(t(key), width=width, key=key)
+
+    def row_cells(self, f: Finisher, precision_ns: int) -> tuple[Any, ...]:
+        t = self.tr
+        notes = []
+        if f.manual:
+            notes.append(t("timing.manual"))
+        if f.confirmed:
+            notes.append("✔")
+        if not f.counts:
+            notes.append(t("key.rerun"))
+        if f.lines:
+            notes.append(" ".join(t.pick(ln.name_zh, ln.name_en) for ln in f.lines))
+        status_style = "bold" if f.status == "OK" else "bold red"
+        return (
+            f"#{f.bib}",
+            f.name,
+            Text(format_duration(f.raw_ns, precision_ns), justify="right"),
+            Text(format_penalty(f.penalty_ns) if f.penalty_ns else "", justify="right"),
+            Text(format_duration(f.adjusted_ns, precision_ns), style="bold", justify="right"),
+            Text(f.status, style=status_style),
+            Text(str(f.rank) if f.rank is not None else "—", style="bold", justify="right"),
+            " ".join(notes),
+        )
+
+    def show_finishers(self, finishers: list[Finisher], precision_ns: int) -> None:
+        rows = [self.row_cells(f, precision_ns) for f in finishers]
+        if rows == self._rows:
+            return
+        self._rows = rows
+        self.run_ids = [f.run_id for f in finishers]
+        self.clear()
+        for f, cells in zip(finishers, rows, strict=True):
+            self.add_row(*cells, key=str(f.run_id))
+
+    def cell_text(self, row: int, column: str) -> str:
+        """The plain text of one cell (tests and the bench read it)."""
+        value = self.get_cell_at((row, self.get_column_index(column)))
+        return value.plain if isinstance(value, Text) else str(value)
