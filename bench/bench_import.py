@@ -111,8 +111,34 @@ def read_phase(sheets: dict[str, Path]) -> list[Figure]:
     return figures
 
 
+def write_phase(sheets: dict[str, Path]) -> list[Figure]:
+    """The whole `entrants import`: read + one transaction into the journal, and a re-import."""
+    from competition.entrants import import_registration
+    from competition.event import Event
+    from courses.loader import load_course
+
+    figures: list[Figure] = []
+    for key, target in ((f"xlsx_{SMALL}", "< 1 s"), (f"csv_{SMALL}", "< 1 s"), (f"xlsx_{LARGE}", "works"),
+                        (f"csv_{LARGE}", "works")):
+        with tempfile.TemporaryDirectory() as tmp:
+            event = Event.create(Path(tmp) / "e.db", title="bench", course=load_course(None))
+            t0 = time.perf_counter()
+            summary = import_registration(event, read_registration(sheets[key]))
+            first = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            again = import_registration(event, read_registration(sheets[key]))
+            second = time.perf_counter() - t0
+            assert again.counts()["imported"] == 0 and again.counts()["updated"] == 0
+            event.close()
+        figures.append(Figure(f"import_{key}_rows_into_event", f"{first:.3f} s", target))
+        figures.append(Figure(f"reimport_{key}_rows_unchanged", f"{second:.3f} s", target))
+        figures.append(Figure(f"import_{key}_riders", f"{summary.counts()['imported']}", "-"))
+    return figures
+
+
 PHASES: list[tuple[str, Callable[[dict[str, Path]], list[Figure]]]] = [
     ("read registration sheets", read_phase),
+    ("import into the event file", write_phase),
 ]
 
 

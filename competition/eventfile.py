@@ -81,6 +81,9 @@ class EventStore:
         self.db = Database(conn)
         self.terminal = terminal
         self.operator = operator
+        # (seq, hash) of the last journal row, known only inside our own write
+        # transaction (BEGIN IMMEDIATE holds the lock, so nobody else appends).
+        self._link: tuple[int, str] | None = None
 
     # -- opening ----------------------------------------------------------
 
@@ -182,12 +185,15 @@ class EventStore:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise _translate(exc, self.path) from exc
+        self._link = None
         try:
             yield
         except BaseException:
+            self._link = None
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        self._link = None
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -212,7 +218,9 @@ class EventStore:
                 operator=self.operator if operator is None else operator,
                 kind=kind,
                 payload=payload,
+                link=self._link,
             )
+            self._link = (row.seq, row.hash)
             apply_row(self.conn, row)
         except sqlite3.OperationalError as exc:
             raise _translate(exc, self.path) from exc

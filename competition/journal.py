@@ -68,9 +68,14 @@ def insert_row(
     operator: str,
     kind: str,
     payload: dict[str, Any],
+    link: tuple[int, str] | None = None,
 ) -> JournalRow:
-    """Append one row; the caller holds the write transaction."""
-    last_seq, prev = last_link(conn)
+    """Append one row; the caller holds the write transaction.
+
+    ``link`` is the (seq, hash) of the last row when the caller already knows
+    it inside this transaction (a bulk import), saving a query per row.
+    """
+    last_seq, prev = link if link is not None else last_link(conn)
     seq = last_seq + 1
     text = canonical_json(payload)
     digest = row_hash(prev, seq, utc, mono_ns, terminal, operator, kind, text)

@@ -39,7 +39,7 @@ DECIDED_BY: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Standing:
     """One line of the standings.
 
@@ -57,7 +57,7 @@ class Standing:
     sort_key: tuple[Any, ...] = field(default=(), repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BoundaryTie:
     """A shared rank that straddles a cut or prize boundary, e.g. 3 riders tied 69th for a cut of 70."""
 

@@ -8,6 +8,7 @@ truncated (never rounded) to the course precision before penalties are added, so
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -96,35 +97,21 @@ def score_run(run: RunInput, course: Course) -> ScoredRun:
     lines: list[PenaltyLine] = []
     penalty_ns = calls = major_calls = 0
     eliminated = False
+    memo = _line_memo(course) if run.penalties else {}
     for ref, called in _called_in_course_order(run, course):
         if called == 0:
             continue
-        seg, inf = ref.segment, ref.infraction
-        count = called if inf.cap is None else min(called, inf.cap)
-        line_eliminates = inf.eliminates or (
-            inf.eliminates_after is not None and count >= inf.eliminates_after
-        )
-        seconds = count * inf.penalty_ns
-        lines.append(
-            PenaltyLine(
-                seg.code,
-                seg.name_zh,
-                seg.name_en,
-                inf.code,
-                inf.name_zh,
-                inf.name_en,
-                count,
-                seconds,
-                line_eliminates,
-                called,
-            )
-        )
-        penalty_ns += seconds
-        eliminated = eliminated or line_eliminates
+        line = memo.get((ref.order, called))
+        if line is None:
+            line = memo[(ref.order, called)] = _penalty_line(ref, called)
+        lines.append(line)
+        penalty_ns += line.seconds_ns
+        eliminated = eliminated or line.eliminates
+        inf = ref.infraction
         if inf.penalty_ns > 0 or inf.eliminates:
-            calls += count
+            calls += line.count
         if ref.major:
-            major_calls += count
+            major_calls += line.count
 
     raw = run.raw_ns
     truncated = None if raw is None else truncate_ns(raw, course.precision_ns)
@@ -156,6 +143,40 @@ def score_run(run: RunInput, course: Course) -> ScoredRun:
         lines=tuple(lines),
         counts=run.counts,
     )
+
+
+def _penalty_line(ref: InfractionRef, called: int) -> PenaltyLine:
+    seg, inf = ref.segment, ref.infraction
+    count = called if inf.cap is None else min(called, inf.cap)
+    eliminates = inf.eliminates or (
+        inf.eliminates_after is not None and count >= inf.eliminates_after
+    )
+    return PenaltyLine(
+        seg.code,
+        seg.name_zh,
+        seg.name_en,
+        inf.code,
+        inf.name_zh,
+        inf.name_en,
+        count,
+        count * inf.penalty_ns,
+        eliminates,
+        called,
+    )
+
+
+# PenaltyLines are immutable and depend only on (course, infraction, calls), so
+# one object per combination is shared: scoring 100 000 runs then allocates
+# little. Keyed by id(course); the entry is dropped when the course is collected.
+_LINE_MEMOS: dict[int, dict[tuple[int, int], PenaltyLine]] = {}
+
+
+def _line_memo(course: Course) -> dict[tuple[int, int], PenaltyLine]:
+    memo = _LINE_MEMOS.get(id(course))
+    if memo is None:
+        memo = _LINE_MEMOS[id(course)] = {}
+        weakref.finalize(course, _LINE_MEMOS.pop, id(course), None)
+    return memo
 
 
 def _called_in_course_order(run: RunInput, course: Course) -> list[tuple[InfractionRef, int]]:

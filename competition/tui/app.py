@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -33,6 +34,16 @@ from hardware.supervisor import PortStatus
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a referee command gave: ``ok`` is False when it failed (and changed nothing)."""
+
+    ok: bool
+    value: T | None = None
+
 
 SCREEN_KEYS = ("timing", "checkin", "standings", "journal", "hardware")
 POLL_S = 0.5
@@ -130,7 +141,7 @@ class TracksideApp(ExplainsKeys, App[None]):
 
     # -- commands -------------------------------------------------------------------
 
-    def run_command(self, fn: Callable[[], T], *, done: str | None = None) -> T | None:
+    def run_command(self, fn: Callable[[], T], *, done: str | None = None) -> Outcome[T]:
         """Run a referee command; on failure show why and change nothing.
 
         Every command of ``competition`` is one transaction, so an error
@@ -140,15 +151,26 @@ class TracksideApp(ExplainsKeys, App[None]):
             result = fn()
         except TracksideError as exc:
             self.notify(exc.message(self.lang), severity="error", timeout=6)
-            return None
+            return Outcome(False)
         except Exception as exc:  # never crash the referee's screen
             log.exception("command failed")
             self.notify(self.tr("app.error", error=exc), severity="error", timeout=8)
-            return None
+            return Outcome(False)
         if done:
             self.notify(done, timeout=3)
         self.data_changed()
-        return result
+        return Outcome(True, result)
+
+    def run_query(self, fn: Callable[[], T]) -> T | None:
+        """Read something for a screen; a failure (locked file…) is shown, never raised."""
+        try:
+            return fn()
+        except TracksideError as exc:
+            self.notify(exc.message(self.lang), severity="error", timeout=6)
+        except Exception as exc:
+            log.exception("query failed")
+            self.notify(self.tr("app.error", error=exc), severity="error", timeout=8)
+        return None
 
     def set_operator(self, name: str) -> None:
         """The operator named in a dialog: every following journal row carries the name."""

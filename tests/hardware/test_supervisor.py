@@ -137,7 +137,7 @@ def test_end_to_end(sim_port: SimulatorPort, protocol: str) -> None:
 @pytest.mark.parametrize("link", ["pty", "socket"])
 def test_unplug_and_return_loses_nothing(protocol: str, link: str) -> None:
     opener = open_pty_simulator if link == "pty" else open_tcp_simulator
-    port = opener(protocol, speed=25, autostart=False, **SIM)
+    port = opener(protocol, speed=25, autostart=False, **{**SIM, "riders": 10})
     rec = Recorder()
     sup = supervise(port.url, protocol, rec, port)
     try:
@@ -204,13 +204,13 @@ def test_garbage_nul_split_frames_and_reboot_never_stop_the_reader() -> None:
         port.send_raw(b"P,1,5,S,")
         time.sleep(0.02)
         port.send_raw(b"1000,")
-        port.send_raw(b"0D\n")
+        port.send_raw(b"06\n")
         port.send_raw(b"\x00" * 600 + b"\n")
         port.reboot()
         pressed = port.press("finish")
         assert wait_for(lambda: any(i.device_seq == pressed.seq and i.device == "pad:2" for i in rec.impulses()))
         split = [i for i in rec.impulses() if i.device_seq == 5]
-        assert len(split) == 1 and split[0].device_time_ns == 1000 * 10**6
+        assert len(split) == 1 and split[0].device_time_ns == 1000 * 10**6 and split[0].usable
         rejected = [f for f in rec.frames if isinstance(f, RejectedFrame)]
         assert any("rebooted" in r.reason_en for r in rejected)
         assert any(b"garbage" in r.raw for r in rejected)

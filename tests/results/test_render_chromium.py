@@ -148,3 +148,48 @@ def test_award_list_fits_one_page(day: SampleDay, tmp_path: Path) -> None:
     out = write_documents(tmp_path / "out", {"获奖名单.html": html})
     assert pdf_pages(out[0], tmp_path) == 1
     screenshot(out[0], SCREENSHOT_DIR / "award-list.png", "794,1123", tmp_path)
+
+
+_MEASURE = """<script>
+// Mark the body when any table is wider than the page's content box: that part
+// would be cut off on paper.
+window.addEventListener("load", () => {
+  const wide = [...document.querySelectorAll("table")].filter(
+    (t) => t.getBoundingClientRect().width > t.parentElement.clientWidth + 1);
+  document.body.setAttribute("data-overflow", String(wide.length));
+});
+</script>"""
+
+
+def overflowing_tables(html: str, tmp_path: Path, name: str) -> int:
+    """How many tables are wider than the A4 content width (186 mm) in Chromium's layout."""
+    page = tmp_path / f"{name}.html"
+    page.write_text(html.replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+    assert CHROMIUM is not None
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900", "--dump-dom", page.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )
+    found = re.search(r'data-overflow="(\d+)"', done.stdout.decode("utf-8", "replace"))
+    assert found, done.stderr.decode("utf-8", "replace")[-2000:]
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tables_fit_the_page_width(day: SampleDay, tmp_path: Path, lang: str) -> None:
+    from results.printing import render_start_list
+
+    event = replace(day.event, lang="en" if lang == "en" else "zh")
+    long_pen = replace(day.final[0], name="阿卜杜热合曼·艾买提", penalties=day.final[0].penalties + tuple(
+        p for r in day.final for p in r.penalties)[:6])
+    pages = {
+        "prelim": render_results_notice(event, "初赛", "Preliminary", day.prelim[:80], day.cut),
+        "final": render_results_notice(event, "决赛", "Final", (long_pen, *day.final[1:])),
+        "start": render_start_list(event, "初赛", "Preliminary", day.start_list[:40]),
+        "sheets": render_referee_sheets(event, DEFAULT_SEGMENTS, day.start_list[:10]),
+        "awards": render_award_list(event, list(day.awards), []),
+    }
+    for name, html in pages.items():
+        assert overflowing_tables(html, tmp_path, f"{name}-{lang}") == 0, name
