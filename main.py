@@ -355,22 +355,43 @@ def timing_ports(ctx: Ctx) -> None:
 @click.option("--protocol", required=True, help="alge | tagheuer | microgate | pad")
 @click.option("--riders", default=20, show_default=True, type=int, help="模拟选手数 / riders to play")
 @click.option("--gap", default="20", show_default=True, help="出发间隔秒 / seconds between starts")
-@click.option("--course-time", default="35-60", show_default=True, help="用时范围秒 / course time range, seconds")
+@click.option("--course-time", default="38-55", show_default=True, help="用时范围秒 / course time range, seconds")
 @click.option("--seed", default=1, show_default=True, type=int)
-@click.option("--bounce", default="0.05", show_default=True, help="抖动触发概率 / bounce probability")
-@click.option("--noise", default="0.02", show_default=True, help="噪声概率 / noise probability")
-@click.option("--disconnect-every", default=0, type=int, help="每 N 次脉冲断线一次 / unplug every N impulses")
+@click.option("--bounce", default="0.02", show_default=True, help="抖动触发概率 / bounce probability")
+@click.option("--noise", default="0.01", show_default=True, help="噪声行概率 / noise probability")
+@click.option("--bad-checksum", default="0", show_default=True, help="校验错误概率 / bad checksum probability")
+@click.option("--disconnect-every", default=None, help="每隔 N 秒拔线一次 / unplug every N seconds")
+@click.option("--speed", default="1", show_default=True, help="时间倍速 / time speed-up")
 @pass_ctx
 def simulate(ctx: Ctx, protocol: str, riders: int, gap: str, course_time: str, seed: int, bounce: str,
-             noise: str, disconnect_every: int) -> None:
-    """在虚拟串口上模拟计时器，打印设备路径 / simulate a timer on a pty; prints its path."""
+             noise: str, bad_checksum: str, disconnect_every: str | None, speed: str) -> None:
+    """在虚拟串口上模拟计时器，打印设备路径 / simulate a timer on a pty; prints its path.
+
+    \b
+    Then, in another terminal:
+      trackside run --port <path> --protocol <protocol>
+    """
 
     def body() -> None:
+        from decimal import Decimal, InvalidOperation
+
+        from hardware.protocols import get_protocol
         from hardware.simulate_main import run_simulator_on_pty
 
-        run_simulator_on_pty(protocol, riders=riders, gap=gap, course_time=course_time, seed=seed,
-                             bounce=bounce, noise=noise, disconnect_every=disconnect_every,
-                             echo=click.echo, lang=ctx.lang)
+        get_protocol(protocol)
+        try:
+            lo, _, hi = course_time.partition("-")
+            numbers = [Decimal(v) for v in (gap, lo, hi or lo, bounce, noise, bad_checksum, speed)]
+            every = Decimal(disconnect_every) if disconnect_every else None
+        except InvalidOperation:
+            fail(ctx.say("参数必须是数字（如 --gap 20 --course-time 38-55）。", "Options must be numbers (e.g. --gap 20 --course-time 38-55)."))
+        g, a, b, pb, pn, pc, sp = numbers
+        # The simulator paces itself with these; result times never pass through floats.
+        run_simulator_on_pty(
+            protocol, riders=riders, gap_s=g, course_s=(a, b), seed=seed, speed=float(sp),
+            bounce_probability=float(pb), noise_probability=float(pn), bad_checksum_probability=float(pc),
+            disconnect_every_s=float(every) if every is not None else None, out=click.echo,
+        )
 
     run_guarded(ctx, body)
 

@@ -75,9 +75,10 @@ def _impulse_payload(impulse: Impulse, track: int) -> dict[str, Any]:
 def _is_duplicate(event: Event, impulse: Impulse) -> bool:
     if impulse.device_seq is None and impulse.device_time_ns is None:
         return False
+    # A copy with a bad checksum does not count: its good replay must get in.
     rows = event.store.conn.execute(
         "SELECT 1 FROM impulses WHERE device = ? AND device_seq IS ? AND channel_raw = ? AND device_time_ns IS ?"
-        " LIMIT 1",
+        " AND bad_checksum = 0 LIMIT 1",
         impulse.dedupe_key(),
     ).fetchone()
     return rows is not None
@@ -196,6 +197,10 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
         target: dict[str, Any] | None = None
         if not impulse.usable:
             disposition = "unusable"
+        elif impulse.replayed and impulse.device_time_ns is None:
+            # A host-stamped impulse heard only in a replay carries the replay's
+            # time, not its own: never time a run with it; the referee decides.
+            disposition = "orphan"
         elif impulse.channel is Channel.SPLIT:
             disposition = "split"
         elif _is_double(event, track, channel, probe):
@@ -432,8 +437,28 @@ def rejected_frames(event: Event, *, limit: int = 20) -> list[dict[str, Any]]:
 
 
 def last_device_seq(event: Event, track: int) -> int | None:
-    """The highest device sequence number recorded on a track: where a memory replay starts."""
-    row = event.store.conn.execute(
-        "SELECT MAX(device_seq) FROM impulses WHERE track = ? AND protocol != ?", (track, MANUAL_PROTOCOL)
+    """Where a memory replay should start: the highest sequence number of the track's
+    latest device below which nothing is missing (a gap, say a bad checksum, is fetched again)."""
+    conn = event.store.conn
+    latest = conn.execute(
+        "SELECT device FROM impulses WHERE track = ? AND protocol != ? AND device_seq IS NOT NULL"
+        " ORDER BY seq DESC LIMIT 1",
+        (track, MANUAL_PROTOCOL),
     ).fetchone()
-    return None if row is None or row[0] is None else int(row[0])
+    if latest is None:
+        return None
+    seqs = [
+        int(r[0]) for r in conn.execute(
+            "SELECT DISTINCT device_seq FROM impulses WHERE track = ? AND device = ? AND bad_checksum = 0"
+            " AND device_seq IS NOT NULL ORDER BY device_seq",
+            (track, latest[0]),
+        )
+    ]
+    if not seqs:
+        return None
+    expected = seqs[0]
+    for s in seqs:
+        if s != expected:
+            return expected - 1
+        expected = s + 1
+    return seqs[-1]

@@ -80,10 +80,14 @@ class PenaltyItem:
     code: str | None = None
 
     def describe(self, lang: Lang) -> str:
-        """Compact text for a table cell: ``绕杆·碰杆×2 +6`` or ``单边·摔车 取消成绩``."""
+        """Compact text for a table cell: ``绕杆·碰杆×2 +6`` or ``单边·摔车 取消成绩``
+        (English: ``Slalom: Pole down×2 +6``)."""
         segment = self.segment_en if lang == "en" else self.segment_zh
         name = self.name_en if lang == "en" else self.name_zh
-        text = f"{segment}·{name}" if segment else name
+        # English gets a breakable separator: a long "junction·Stopped" would be one
+        # unbreakable word and widen the printed column.
+        joiner = ": " if lang == "en" else "·"
+        text = f"{segment}{joiner}{name}" if segment else name
         if self.count != 1:
             text += f"×{self.count}"
         if self.eliminates:
@@ -166,13 +170,15 @@ class ResultRow:
     def note(self, lang: Lang) -> str | None:
         return (self.note_en or self.note_zh) if lang == "en" else self.note_zh
 
-    def penalties_text(self, lang: Lang, separator: str = "；") -> str:
+    def penalties_text(self, lang: Lang, separator: str | None = None) -> str:
         """All penalty items on one line, in segment order as given."""
-        return separator.join(p.describe(lang) for p in self.penalties)
+        sep = separator if separator is not None else ("; " if lang == "en" else "；")
+        return sep.join(p.describe(lang) for p in self.penalties)
 
-    def attempts_text(self, precision_ns: int, lang: Lang, separator: str = "；") -> str:
+    def attempts_text(self, precision_ns: int, lang: Lang, separator: str | None = None) -> str:
         """Every run of the round, the counting one marked with ``*``."""
-        return separator.join(
+        sep = separator if separator is not None else ("; " if lang == "en" else "；")
+        return sep.join(
             a.describe(precision_ns, lang) + (" *" if a.counts else "") for a in self.attempts
         )
 

@@ -15,6 +15,7 @@ only rebuilds the standings whose rank could have moved.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ from results.scoring import RiderRound, run_key
 # Status classes in ranking order; UNRANKED riders get rank None.
 _CLASS = {"OK": 0, "DNF": 1, "DSQ": 2}
 UNRANKED = 3
+
+_BIB = operator.attrgetter("bib")
 
 # What separated a rider from the one listed above: Chinese and English words.
 DECIDED_BY: dict[str, tuple[str, str]] = {
@@ -192,8 +195,12 @@ def rerank_after_change(
     ``rank_round`` over the updated riders. A bib not in ``previous`` is added.
     """
     lines = list(previous)
-    old = next((i for i, s in enumerate(lines) if s.bib == changed.bib), None)
-    if old is not None:
+    old: int | None
+    try:
+        old = list(map(_BIB, lines)).index(changed.bib)  # C-level scan, ~1 ms at 50 000
+    except ValueError:
+        old = None  # a rider not yet in the standings
+    else:
         del lines[old]
     key = rider_sort_key(changed, course)
     placeholder = Standing(None, changed.bib, changed, changed.status, False, None, key)

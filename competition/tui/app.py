@@ -14,20 +14,26 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from competition.errors import TracksideError
 from competition.event import Event
 from competition.recorder import TimingRecorder
+from competition.timing import ImpulseOutcome
 from competition.timing import impulses as recent_impulses
 from competition.tui.i18n import Texts, localize_bindings
 from competition.tui.keys import ExplainsKeys
-from competition.tui.messages import FrameRejected, ImpulseRecorded, JournalChanged, TimerStatusChanged
+from competition.tui.messages import (
+    FrameRejected,
+    ImpulseRecorded,
+    JournalChanged,
+    TimerStatusChanged,
+)
 from competition.tui.widgets.timer_status_bar import TimerState
 from hardware.impulse import RejectedFrame
 from hardware.supervisor import PortStatus
@@ -55,7 +61,7 @@ class TracksideApp(ExplainsKeys, App[None]):
     CSS_PATH = "trackside.tcss"
     TITLE = "Trackside"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "show('timing')", "key.timing", id="app.timing"),
         Binding("f2", "show('checkin')", "key.checkin", id="app.checkin"),
         Binding("f3", "show('standings')", "key.standings", id="app.standings"),
@@ -90,6 +96,7 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.recorder: TimingRecorder | None = None
         self.simulator: Any = None  # a hardware.sim_playback.SimulatorPort when --simulate
         self.timer_status: PortStatus | None = None
+        self.pending_timer: tuple[str, str, int] | None = None  # connected once the screen is up
         self.rejected_count = 0
         self.last_impulse_ns: int | None = None
         self.generation = 0
@@ -120,6 +127,10 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.last_impulse_ns = self._latest_impulse_host_ns()
         self.switch_mode("timing")
         self.set_interval(self.poll_interval, self.poll_event_file, name="poll")
+        if self.pending_timer is not None:
+            url, protocol, track = self.pending_timer
+            self.pending_timer = None
+            self.connect_timer(url, protocol, track)
 
     def action_show(self, name: str) -> None:
         if name in SCREEN_KEYS and self.current_mode != name:
@@ -288,13 +299,20 @@ class TracksideApp(ExplainsKeys, App[None]):
             self.notify(self.tr("why.already_connected"), severity="warning")
             return False
 
+        # These run in the reader thread: post_message is the thread-safe way in.
+        def outcome(o: ImpulseOutcome) -> None:
+            self.post_message(ImpulseRecorded(o))
+
+        def status(s: PortStatus) -> None:
+            self.post_message(TimerStatusChanged(s))
+
+        def rejected(f: RejectedFrame) -> None:
+            self.post_message(FrameRejected(f))
+
         def make() -> TimingRecorder:
             rec = TimingRecorder(
                 self.event.path, url=url, protocol=protocol, track=track, operator=self.operator,
-                terminal=self.event.store.terminal,
-                on_outcome=lambda o: self.post_message(ImpulseRecorded(o)),
-                on_status=lambda s: self.post_message(TimerStatusChanged(s)),
-                on_rejected=lambda f: self.post_message(FrameRejected(f)),
+                terminal=self.event.store.terminal, on_outcome=outcome, on_status=status, on_rejected=rejected,
             )
             rec.start()
             return rec
@@ -336,7 +354,6 @@ class TracksideApp(ExplainsKeys, App[None]):
 
     async def action_request_quit(self) -> None:
         from competition.timing import on_course
-
         from competition.tui.dialogs.confirm import ConfirmDialog
 
         riding = on_course(self.event)

@@ -259,8 +259,8 @@ class Texts:
         self.lang = "en" if lang == "en" else "zh"
         self._index = 1 if self.lang == "en" else 0
 
-    def __call__(self, key: str, **values: Any) -> str:
-        text = STRINGS[key][self._index]
+    def __call__(self, name: str, /, **values: Any) -> str:
+        text = STRINGS[name][self._index]
         return text.format(**values) if values else text
 
     def pick(self, zh: str, en: str) -> str:

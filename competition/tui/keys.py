@@ -26,8 +26,11 @@ class ExplainsKeys:
     def explain_key(self, event: events.Key) -> bool:
         """Notify why the pressed key does nothing now; True if it was one of ours and blocked."""
         from textual.actions import parse
+        from textual.widgets import Input
 
         node: Any = self
+        if isinstance(node.app.focused, Input) and event.key != "enter":
+            return False  # the field owns its editing keys (Delete, arrows, letters)
         for binding in node._bindings.key_to_bindings.get(event.key, ()):
             _, name, params = parse(binding.action)
             if "." in binding.action.split("(")[0]:

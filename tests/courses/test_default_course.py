@@ -155,3 +155,29 @@ def test_lookups_raise_key_error(course: Course) -> None:
     with pytest.raises(KeyError):
         course.round("semifinal")
     assert course.segment("general") is course.general
+
+
+def test_example_in_docs_parses() -> None:
+    import re
+
+    doc = (Path(__file__).parents[2] / "docs" / "COURSES.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```toml\n(.*?)```", doc, re.S)
+    course = parse_course_text(block, "COURSES.md")
+    assert course.infraction("gate", "bar_touched").penalty_ns == 3 * S
+    assert course.general is not None and course.infraction("general", "no_helmet").eliminates
+
+
+def test_courses_imports_nothing_of_ours() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, courses; courses.load_course();"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'competition', 'hardware', 'results', 'textual', 'sqlite3', 'jinja2'}))"
+    )
+    root = Path(__file__).parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

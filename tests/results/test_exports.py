@@ -176,7 +176,7 @@ def test_csv_quotes_formulas_and_hides_ids(tmp_path: Path) -> None:
 def test_csv_in_english(tmp_path: Path) -> None:
     table = read_csv(export_csv(rows(), tmp_path / "r.csv", full_phone=False, lang="en"))
     assert table[0][:6] == ["Rank", "Tie", "Bib", "Name", "Gender", "Phone"]
-    assert table[2][12] == "Slalom·Pole down×2 +6；Gate·On the line +2.5"
+    assert table[2][12] == "Slalom: Pole down×2 +6; Gate: On the line +2.5"
     assert table[4][8] == "DNF"
     assert table[1][3] == "张三"
 

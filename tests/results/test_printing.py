@@ -501,7 +501,7 @@ def test_english_variant_labels() -> None:
     text = visible_text(render_results_notice(event, "初赛", "Preliminary", notice_rows(), 3))
     assert "Results (Preliminary)" in text and "（" not in text and "：" not in text
     assert "Preliminary" in text and "初赛" not in text
-    assert "Slalom·Pole down×2 +6" in text
+    assert "Slalom: Pole down×2 +6" in text
     assert "Tie: run-off" in text
     assert "骑手12" in text  # names are never translated
     for label in ("名次", "号码", "最终成绩", "晋级"):

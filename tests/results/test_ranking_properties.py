@@ -81,7 +81,7 @@ def run_inputs(draw: st.DrawFn, bib: int, attempts: int) -> list[RunInput]:
             RunInput(
                 bib=bib,
                 attempt=draw(st.integers(1, attempts)),
-                status=status,
+                status=status,  # type: ignore[arg-type]
                 raw_ns=None if status in ("DNF", "DNS") and draw(st.booleans()) else raw,
                 penalties=draw(calls),
                 counts=draw(st.integers(0, 5)) > 0,
@@ -142,13 +142,14 @@ def test_standings_form_a_total_preorder(field: Any) -> None:
     assert standings == ranked + unranked
     assert [s.bib for s in unranked] == sorted(s.bib for s in unranked)
     assert all(s.status in ("DNS", "PENDING") for s in unranked)
-    for place, s in enumerate(ranked, start=1):
+    ranks = [s.rank for s in ranked if s.rank is not None]
+    for place, (s, rank) in enumerate(zip(ranked, ranks, strict=True), start=1):
         # Competition ranking: rank = 1 + number of riders strictly ahead.
-        assert s.rank == 1 + sum(1 for t in ranked if t.rank is not None and t.rank < s.rank)  # type: ignore[operator]
-        assert s.rank <= place  # type: ignore[operator]
-        assert s.shared == (sum(1 for t in ranked if t.rank == s.rank) > 1)
-    for a, b in itertools.pairwise(ranked):
-        assert a.rank <= b.rank  # type: ignore[operator]
+        assert rank == 1 + sum(1 for r in ranks if r < rank)
+        assert rank <= place
+        assert s.shared == (ranks.count(rank) > 1)
+    for (a, b), (ra, rb) in zip(itertools.pairwise(ranked), itertools.pairwise(ranks), strict=True):
+        assert ra <= rb
         assert classes[a.status] <= classes[b.status]
         if a.rank == b.rank:
             assert a.status == b.status and a.bib < b.bib

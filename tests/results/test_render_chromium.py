@@ -154,8 +154,11 @@ _MEASURE = """<script>
 // Mark the body when any table is wider than the page's content box: that part
 // would be cut off on paper.
 window.addEventListener("load", () => {
-  const wide = [...document.querySelectorAll("table")].filter(
-    (t) => t.getBoundingClientRect().width > t.parentElement.clientWidth + 1);
+  const wide = [...document.querySelectorAll("table")].filter((t) => {
+    const box = getComputedStyle(t.parentElement);
+    const content = t.parentElement.clientWidth - parseFloat(box.paddingLeft) - parseFloat(box.paddingRight);
+    return t.getBoundingClientRect().width > content + 1;
+  });
   document.body.setAttribute("data-overflow", String(wide.length));
 });
 </script>"""

@@ -430,3 +430,21 @@ def test_rider_round_checks_bib_and_round() -> None:
         rider_round(8, [scored(60 * S)], COURSE, "prelim")
     with pytest.raises(KeyError):
         rider_round(7, [scored(60 * S)], COURSE, "semifinal")
+
+
+def test_scoring_and_ranking_stay_pure() -> None:
+    """No SQLite, Textual or jinja2 behind scoring and ranking: the UI calls them per key."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, results.scoring, results.ranking;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlite3', 'sqlite_utils', 'textual', 'jinja2', 'hardware'}))"
+    )
+    root = Path(__file__).parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -14,7 +16,7 @@ from competition.tui.i18n import Texts, localize_bindings
 class ConfirmDialog(ModalScreen[bool]):
     """Asks one question; True only on y."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "key.yes", id="confirm.yes"),
         Binding("n", "answer(False)", "key.no", id="confirm.no"),
         Binding("escape", "answer(False)", "key.cancel", id="confirm.cancel"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
@@ -20,7 +22,7 @@ class ReasonDialog(ModalScreen[str | None]):
     journaled under it.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "key.cancel", id="reason.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "key.cancel", id="reason.cancel")]
 
     def __init__(
         self, title: str, tr: Texts, *, default: str = "", ask_operator: bool = False,

@@ -7,12 +7,12 @@ the right can be reordered (ctrl+↑/↓) and a rider scratched (Delete).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -34,7 +34,7 @@ MAX_TRACK = 4
 class CheckinScreen(ExplainsKeys, Screen[None]):
     """The check-in desk."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "check_in", "key.checkin_selected", id="checkin.check_in", priority=False),
         Binding("slash,ctrl+f", "focus_search", "key.search", id="checkin.search", key_display="/"),
         Binding("ctrl+t", "next_track", "key.next_track", id="checkin.next_track"),

@@ -7,12 +7,12 @@ filter; the highlighted rider's penalty breakdown shows below the table.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 class StandingsScreen(ExplainsKeys, Screen[None]):
     """The ranking board."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "next_platform", "key.platform", id="standings.platform"),
     ]
 

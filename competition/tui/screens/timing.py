@@ -10,11 +10,11 @@ disarms, ``u`` or ctrl+z withdraws the last call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -47,7 +47,7 @@ DIGITS = "0123456789"
 class TimingScreen(ExplainsKeys, Screen[None]):
     """The home screen of the timing referee."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "arm('1')", "key.arm", id="timing.arm", key_display="0-9"),
         *[Binding(d, f"arm('{d}')", "key.arm", show=False, id=f"timing.arm{d}") for d in DIGITS if d != "1"],
         Binding("escape", "disarm", "key.disarm", id="timing.disarm"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from competition.times import format_duration, format_penalty
@@ -62,5 +63,5 @@ class FinishersTable(DataTable[Any]):
 
     def cell_text(self, row: int, column: str) -> str:
         """The plain text of one cell (tests and the bench read it)."""
-        value = self.get_cell_at((row, self.get_column_index(column)))
+        value = self.get_cell_at(Coordinate(row, self.get_column_index(column)))
         return value.plain if isinstance(value, Text) else str(value)

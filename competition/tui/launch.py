@@ -1,0 +1,83 @@
+"""What the CLI calls: ``trackside run`` and ``trackside demo``.
+
+``launch_app`` opens the event file (a missing one is an ``EventFileError``
+the CLI prints), optionally starts a simulated timer on a pty and a
+``TimingRecorder`` on the port, runs the App, and on the way out stops the
+reader and the simulator. Closing mid-run loses nothing: every impulse was
+committed before it was shown, and the open runs are still open next time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from competition.event import Event
+from competition.times import NS_PER_SECOND
+
+DEFAULT_SIM_PROTOCOL = "alge"
+
+
+def start_simulator(*, protocol: str = DEFAULT_SIM_PROTOCOL, riders: int = 40, gap_s: int = 15,
+                    course_s: tuple[int, int] = (35, 60), seed: int = 1, speed: float = 1.0) -> Any:
+    """A simulated timer on a pty, playing riders in real time (a start every ``gap_s``)."""
+    from hardware.pty_port import open_pty_simulator
+
+    return open_pty_simulator(
+        protocol, speed=speed, riders=riders, gap_ns=gap_s * NS_PER_SECOND,
+        course_ns=(course_s[0] * NS_PER_SECOND, course_s[1] * NS_PER_SECOND), seed=seed,
+        first_event_ns=5 * NS_PER_SECOND,
+    )
+
+
+def build_app(
+    db: str, *, url: str | None = None, protocol: str | None = None, simulate: bool = False, track: int = 1,
+    lang: str = "zh", operator: str = "", terminal: str | None = None, simulator_options: dict[str, Any] | None = None,
+) -> Any:
+    """Open the event and make the App (with its timer connected, if asked); the caller runs it."""
+    from competition.tui.app import TracksideApp
+
+    event = Event.open(db, operator=operator, terminal=terminal)
+    app = TracksideApp(event, lang=lang, track=track, operator=operator)
+    try:
+        if simulate and url is None:
+            app.simulator = start_simulator(protocol=protocol or DEFAULT_SIM_PROTOCOL, **(simulator_options or {}))
+            url = app.simulator.path
+            protocol = protocol or DEFAULT_SIM_PROTOCOL
+        if url is not None:
+            from hardware.protocols import get_protocol
+
+            # An unknown protocol is a plain CLI error, before the screen opens.
+            name = get_protocol(protocol or DEFAULT_SIM_PROTOCOL).name
+            app.pending_timer = (url, name, track)
+    except BaseException:
+        if app.simulator is not None:
+            app.simulator.close()
+        event.close()
+        raise
+    return app
+
+
+def launch_app(db: str, *, url: str | None, protocol: str | None, simulate: bool, track: int, lang: str,
+               operator: str, terminal: str | None) -> None:
+    """``trackside run``: the trackside app on the event file ``db``."""
+    app = build_app(db, url=url, protocol=protocol, simulate=simulate, track=track, lang=lang,
+                    operator=operator, terminal=terminal)
+    try:
+        app.run()
+    finally:
+        app.close_hardware()
+        app.event.close()
+
+
+def launch_demo(db: str, *, seed: int, riders: int, lang: str) -> None:
+    """``trackside demo``: the demo event (made once, never over a real event) with a simulated timer."""
+    from results.demo import prepare_demo_event
+
+    prepare_demo_event(db, seed=seed, riders=riders)
+    app = build_app(db, simulate=True, lang=lang, operator="demo",
+                    simulator_options={"riders": 40, "gap_s": 15, "course_s": (35, 60), "seed": seed})
+    try:
+        app.run()
+    finally:
+        app.close_hardware()
+        app.event.close()

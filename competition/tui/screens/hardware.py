@@ -1,0 +1,207 @@
+"""设备 Hardware: serial ports, protocol and track, connect/disconnect, test impulses.
+
+The port list comes from ``hardware.ports.list_ports`` (plus the simulated
+timer's pty when one runs); connecting starts a ``TimingRecorder`` (which
+refuses a port another Trackside process already reads). A test slap on a pad
+shows up in the last impulses below; rejected lines are listed too.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from competition import timing
+from competition.tui.dialogs.confirm import ConfirmDialog
+from competition.tui.i18n import localize_bindings
+from competition.tui.keys import ExplainsKeys
+from competition.tui.messages import JournalChanged
+from competition.tui.widgets.timer_status_bar import TimerStatusBar
+from hardware.ports import PortInfo, list_ports
+from hardware.protocols import PROTOCOLS
+
+if TYPE_CHECKING:
+    from competition.tui.app import TracksideApp
+
+MAX_TRACK = 4
+
+
+class HardwareScreen(ExplainsKeys, Screen[None]):
+    """Timer connection and diagnostics."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,c", "connect", "key.connect", id="hardware.connect", key_display="Enter"),
+        Binding("x", "disconnect", "key.disconnect", id="hardware.disconnect"),
+        Binding("p", "next_protocol", "key.protocol", id="hardware.protocol"),
+        Binding("t", "next_track", "key.track", id="hardware.track"),
+        Binding("r", "rescan", "key.rescan", id="hardware.rescan"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = -1
+        self.ports: list[PortInfo] = []
+        self.protocol = "alge"
+        self.track = 1
+
+    @property
+    def trackside(self) -> TracksideApp:
+        return cast("TracksideApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        app = self.trackside
+        tr = app.tr
+        localize_bindings(self, tr)
+        self.track = app.track
+        if app.recorder is not None:
+            self.protocol = app.recorder.protocol.name
+        yield TimerStatusBar(tr, id="status")
+        with Horizontal(id="hardware-main"):
+            with Vertical(id="ports-box"):
+                yield Static(tr("hardware.ports"), classes="heading")
+                yield DataTable(id="ports", cursor_type="row")
+                yield Static("", id="hardware-settings")
+                yield Static(tr("hardware.test_hint"), id="hardware-hint")
+            with Vertical(id="impulses-box"):
+                yield Static(tr("hardware.impulses"), classes="heading")
+                yield DataTable(id="impulses", cursor_type="row", zebra_stripes=True)
+                yield Static(tr("hardware.rejected"), classes="heading")
+                yield DataTable(id="rejected", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tr = self.trackside.tr
+        ports = self.query_one("#ports", DataTable)
+        ports.add_column(tr("col.port"), width=26, key="port")
+        ports.add_column(tr("col.description"), width=24, key="description")
+        impulses = self.query_one("#impulses", DataTable)
+        for key, width in (("col.seq", 6), ("col.track", 4), ("col.channel", 7), ("col.device", 12),
+                           ("col.disposition", 10)):
+            impulses.add_column(tr(key), width=width, key=key)
+        rejected = self.query_one("#rejected", DataTable)
+        rejected.add_column(tr("col.seq"), width=6)
+        rejected.add_column(tr("col.what"), width=40)
+        self.action_rescan()
+        ports.focus()
+
+    def on_show(self) -> None:
+        if self.generation != self.trackside.generation:
+            self.refresh_data()
+        self.update_status()
+
+    def on_journal_changed(self, message: JournalChanged) -> None:
+        if self.is_current:
+            self.refresh_data()
+
+    def update_status(self) -> None:
+        if self.is_mounted:
+            app = self.trackside
+            self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
+            self._show_settings()
+
+    def on_key(self, event: events.Key) -> None:
+        self.explain_key(event)
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        app = self.trackside
+        self.generation = app.generation
+        table = self.query_one("#impulses", DataTable)
+        table.clear()
+        for imp in app.run_query(lambda: timing.impulses(app.event, limit=30)) or []:
+            manual = "*" if imp["manual"] else ""
+            table.add_row(str(imp["seq"]), str(imp["track"]), imp["channel"] + manual, imp["device"],
+                          imp["disposition"])
+        rejected = self.query_one("#rejected", DataTable)
+        rejected.clear()
+        for r in app.run_query(lambda: timing.rejected_frames(app.event, limit=20)) or []:
+            raw = base64.b64decode(r["b64"])[:24]
+            reason = r["reason_en"] if app.lang == "en" else r["reason_zh"]
+            rejected.add_row(str(r["seq"]), f"{reason}  {raw!r}")
+        self._show_settings()
+
+    def _show_settings(self) -> None:
+        app = self.trackside
+        tr = app.tr
+        text = tr("hardware.settings", protocol=self.protocol, track=self.track)
+        rec = app.recorder
+        if rec is not None:
+            text += "\n" + tr("hardware.connected", url=rec.url, protocol=rec.protocol.name, track=rec.track)
+        self.query_one("#hardware-settings", Static).update(text)
+
+    def action_rescan(self) -> None:
+        app = self.trackside
+        ports = list_ports()
+        simulator: Any = app.simulator
+        if simulator is not None:
+            ports.insert(0, PortInfo(simulator.path, app.tr("hardware.simulated"), "pty"))
+        self.ports = ports
+        table = self.query_one("#ports", DataTable)
+        table.clear()
+        for p in ports:
+            table.add_row(p.device, p.description)
+        if not ports:
+            table.add_row(app.tr("hardware.no_ports"), "")
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def selected_port(self) -> str | None:
+        table = self.query_one("#ports", DataTable)
+        if not self.ports or not 0 <= table.cursor_row < len(self.ports):
+            return None
+        return self.ports[table.cursor_row].device
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        app = self.trackside
+        tr = app.tr
+        if action == "connect":
+            if app.recorder is not None:
+                return tr("why.already_connected")
+            return None if self.ports else tr("why.no_port")
+        if action == "disconnect":
+            return None if app.recorder is not None else tr("why.not_connected")
+        if action in ("next_protocol", "next_track") and app.recorder is not None:
+            return tr("why.already_connected")
+        return None
+
+    def action_connect(self) -> None:
+        app = self.trackside
+        url = self.selected_port()
+        if url is None:
+            return
+        if app.connect_timer(url, self.protocol, self.track):
+            app.notify(app.tr("hardware.connected", url=url, protocol=self.protocol, track=self.track), timeout=3)
+            app.data_changed()
+        self.refresh_bindings()
+
+    def action_disconnect(self) -> None:
+        app = self.trackside
+        rec = app.recorder
+        if rec is None:
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                app.disconnect_timer()
+                app.notify(app.tr("hardware.disconnected"), timeout=3)
+                self._show_settings()
+                self.refresh_bindings()
+
+        app.push_screen(ConfirmDialog(app.tr("title.disconnect", url=rec.url), app.tr), answer)
+
+    def action_next_protocol(self) -> None:
+        names = list(PROTOCOLS)
+        self.protocol = names[(names.index(self.protocol) + 1) % len(names)] if self.protocol in names else names[0]
+        self._show_settings()
+
+    def action_next_track(self) -> None:
+        self.track = self.track % MAX_TRACK + 1
+        self._show_settings()
