@@ -26,6 +26,7 @@ from typing import Any
 
 from competition.errors import EventFileError, TracksideError
 from competition.event import Event
+from competition.replay_window import ReplayWindow
 from competition.timing import (
     ImpulseOutcome,
     last_device_seq,
@@ -36,7 +37,7 @@ from competition.timing import (
 )
 from hardware.impulse import Impulse, RejectedFrame
 from hardware.protocols import Protocol, get_protocol
-from hardware.supervisor import PortStatus, PortSupervisor
+from hardware.supervisor import PortOfflineError, PortStatus, PortSupervisor
 
 OutcomeListener = Callable[[ImpulseOutcome], None]
 StatusListener = Callable[[PortStatus], None]
@@ -209,18 +210,75 @@ class TimingRecorder:
         with Event.open(db_path, operator=operator, terminal=terminal) as event:
             self._resume = last_device_seq(event, track) is not None
         self._last_online: bool | None = None
+        self._gap_pending = False
+        self._gap_lock = threading.Lock()
+        self.replay_requests = 0
+        self.window = ReplayWindow(self.pipeline.frame_decoded, ask_again=self._ask_again)
+        self._stopping = threading.Event()
+        self._window_thread = threading.Thread(target=self._watch_window, name="trackside-replay-window", daemon=True)
         self.supervisor = PortSupervisor(
             url,
             self.protocol,
             on_bytes=self.pipeline.bytes_received,
-            on_frame=self.pipeline.frame_decoded,
+            on_frame=self._frame,
             on_status=self._status,
             replay_after_seq=self._replay_after,
             # A restart mid-event asks the timer for what it recorded while we were down.
             replay_on_first_connect=self._resume,
         )
 
+    def _frame(self, frame: Impulse | RejectedFrame) -> None:
+        if isinstance(frame, Impulse) and frame.bad_checksum:
+            self._gap_pending = True
+        if isinstance(frame, Impulse) and self.window.offer(frame):
+            return
+        self.pipeline.frame_decoded(frame)
+        self._request_gap_replay()
+
+    def _watch_window(self) -> None:
+        while not self._stopping.wait(0.05):
+            try:
+                if self.window.poll():
+                    self._request_gap_replay()
+            except Exception:  # a bug here must not stop the release of held impulses later
+                time.sleep(0.2)
+
+    def _request_gap_replay(self) -> None:
+        """A line arrived damaged: ask the timer for its memory, holding what comes meanwhile.
+
+        Not while a replay is still answering (some timers, ALGE ``RSM``, send
+        their whole memory); a damaged line seen meanwhile asks again after.
+        """
+        with self._gap_lock:
+            if not self._gap_pending or self.window.is_open:
+                return
+            self._gap_pending = False
+            request = self.protocol.replay_request(self._replay_after())
+            if request is None:
+                return
+            self.window.open()
+            try:
+                self.supervisor.send(request)
+                self.replay_requests += 1
+            except PortOfflineError:
+                pass  # offline: the reconnect asks for the replay anyway
+
+    def _ask_again(self) -> bool:
+        """The window still holds a damaged line: ask the timer once more."""
+        request = self.protocol.replay_request(self._replay_after())
+        if request is None:
+            return False
+        try:
+            self.supervisor.send(request)
+        except PortOfflineError:
+            return False
+        self.replay_requests += 1
+        return True
+
     def _replay_after(self) -> int | None:
+        # The supervisor asks this right before it sends a replay request.
+        if self.protocol.replay_request(None) is not None:
+            self.window.open()
         try:
             return last_device_seq(self.pipeline.event(), self.track)
         except EventFileError:
@@ -246,10 +304,15 @@ class TimingRecorder:
     def start(self) -> None:
         if self.claim:
             self.claim.acquire()
+        self._window_thread.start()
         self.supervisor.start()
 
     def stop(self) -> None:
         self.supervisor.stop()
+        self._stopping.set()
+        if self._window_thread.is_alive():
+            self._window_thread.join(timeout=2)
+        self.window.close()
         with self.pipeline._lock:
             self.pipeline.flush()
         self.pipeline.close()

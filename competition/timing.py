@@ -144,6 +144,24 @@ def _impulse_row(event: Event, seq: int) -> dict[str, Any]:
     return rows[0]
 
 
+def _older_than_recorded(event: Event, track: int, impulse: Impulse) -> bool:
+    """True if a replayed impulse happened before the last usable impulse of its device on this track."""
+    row = event.store.conn.execute(
+        "SELECT device_time_ns, clock_modulus_ns FROM impulses WHERE track = ? AND device = ? AND cleared = 0"
+        " AND bad_checksum = 0 AND device_time_ns IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        (track, impulse.device),
+    ).fetchone()
+    if row is None or impulse.device_time_ns is None:
+        return False
+    last, modulus = int(row[0]), row[1]
+    ahead = impulse.dedupe_key()[3] or 0
+    diff = last - ahead
+    if modulus:
+        diff %= modulus
+        return 0 < diff < modulus // 2
+    return diff > 0
+
+
 def _is_double(event: Event, track: int, channel: str, candidate: dict[str, Any]) -> bool:
     window = event.course.double_trigger_ns
     previous = event.store.query(
@@ -197,9 +215,11 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
         target: dict[str, Any] | None = None
         if not impulse.usable:
             disposition = "unusable"
-        elif impulse.replayed and impulse.device_time_ns is None:
+        elif impulse.replayed and (impulse.device_time_ns is None or _older_than_recorded(event, track, impulse)):
             # A host-stamped impulse heard only in a replay carries the replay's
-            # time, not its own: never time a run with it; the referee decides.
+            # time, not its own; and a replayed impulse older than what the track
+            # has already paired (say from before this listener ever ran) would
+            # take the wrong rider. Never time a run with either: the referee decides.
             disposition = "orphan"
         elif impulse.channel is Channel.SPLIT:
             disposition = "split"

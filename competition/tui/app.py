@@ -62,14 +62,14 @@ class TracksideApp(ExplainsKeys, App[None]):
     TITLE = "Trackside"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "show('timing')", "key.timing", id="app.timing"),
-        Binding("f2", "show('checkin')", "key.checkin", id="app.checkin"),
-        Binding("f3", "show('standings')", "key.standings", id="app.standings"),
-        Binding("f4", "show('journal')", "key.journal", id="app.journal"),
-        Binding("f5", "show('hardware')", "key.hardware", id="app.hardware"),
-        Binding("question_mark,f10", "help", "key.help", id="app.help", key_display="?"),
+        Binding("f1", "show('timing')", "key.timing", id="app.timing", show=False),
+        Binding("f2", "show('checkin')", "key.checkin", id="app.checkin", show=False),
+        Binding("f3", "show('standings')", "key.standings", id="app.standings", show=False),
+        Binding("f4", "show('journal')", "key.journal", id="app.journal", show=False),
+        Binding("f5", "show('hardware')", "key.hardware", id="app.hardware", show=False),
+        Binding("question_mark,f10", "help", "key.help", id="app.help", key_display="?", show=False),
         Binding("m", "silence", "key.silence", id="app.silence"),
-        Binding("ctrl+q", "request_quit", "key.quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "request_quit", "key.quit", id="app.quit", priority=True, show=False),
     ]
 
     def __init__(
@@ -379,10 +379,12 @@ class TracksideApp(ExplainsKeys, App[None]):
             yield SystemCommand(label, t("palette.goto", screen=label), lambda n=name: self.action_show(n))
         yield SystemCommand(t("key.help"), t("help.title"), self.action_help)
         # Every key of the current screen, with its description in the current language.
+        seen: set[str] = set()
         for _key, bindings in screen._bindings.key_to_bindings.items():
             for binding in bindings:
-                if not binding.description or not binding.show:
+                if not binding.description or binding.action in seen or binding.action.startswith("arm("):
                     continue
+                seen.add(binding.action)
                 check = getattr(screen, "why_not", None)
                 _, action_name, params = _parse(binding.action)
                 if check is not None and check(action_name, params) is not None:

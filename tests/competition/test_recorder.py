@@ -140,19 +140,27 @@ def test_only_one_process_owns_a_port(queued: Path) -> None:
 
 
 def test_listener_killed_and_restarted_during_a_stream(queued: Path) -> None:
-    port = open_pty_simulator("alge", speed=40.0, riders=12, gap_ns=20 * S, course_ns=(38 * S, 55 * S), seed=9)
+    port = open_pty_simulator("alge", speed=20.0, riders=12, gap_ns=20 * S, course_ns=(38 * S, 55 * S), seed=9,
+                              autostart=False)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, str(ROOT / "main.py"), "--db", str(queued), "timing", "listen", "--port", port.path,
            "--protocol", "alge", "--track", "1"]
+
+    def online() -> bool:
+        with Event.open(queued) as ev:
+            rows = ev.store.query("SELECT payload FROM journal WHERE kind = 'port_status' ORDER BY seq DESC LIMIT 1")
+        return bool(rows) and '"online":true' in rows[0]["payload"]
+
     try:
-        for _ in range(2):
-            before = len(finished_bibs(queued))
-            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            assert wait_for(lambda: len(finished_bibs(queued)) >= before + 2)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_for(online)
+        port.start()  # the riders start once the timing desk is listening
+        for threshold in (3, 7):
+            assert wait_for(lambda: len(finished_bibs(queued)) >= threshold)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
             time.sleep(0.6)  # the timer keeps firing into its memory while nobody listens
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         assert port.wait_done(GUARD_S * 2)
         assert wait_for(lambda: len(finished_bibs(queued)) == 12)
         proc.send_signal(signal.SIGINT)
@@ -166,3 +174,21 @@ def test_listener_killed_and_restarted_during_a_stream(queued: Path) -> None:
     with Event.open(queued) as ev:
         assert verify_event(ev).ok
         assert timing.orphans(ev) == []
+
+
+def test_a_damaged_line_is_fetched_again_from_the_timer(queued: Path) -> None:
+    port = _sim(open_pty_simulator, "pad", bad_checksum_probability=0.25)
+    recorder = TimingRecorder(str(queued), url=port.path, protocol="pad", track=1)
+    recorder.start()
+    try:
+        assert port.wait_done(GUARD_S)
+        assert wait_for(lambda: len(finished_bibs(queued)) == 12)
+    finally:
+        recorder.stop()
+        port.close()
+    assert recorder.replay_requests >= 1
+    with Event.open(queued) as ev:
+        bad = ev.store.query("SELECT COUNT(*) AS n FROM impulses WHERE bad_checksum = 1")[0]["n"]
+        assert bad >= 1  # the damaged copies are kept and shown
+    assert sorted(k[1:] for k in recorded_keys(queued)) == sorted(sent_keys(port))
+    assert finished_bibs(queued) == list(range(1, 13))

@@ -23,6 +23,7 @@ from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.i18n import localize_bindings
 from competition.tui.keys import ExplainsKeys
 from competition.tui.messages import JournalChanged
+from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class CheckinScreen(ExplainsKeys, Screen[None]):
         localize_bindings(self, tr)
         self.track = self.trackside.track
         yield TimerStatusBar(tr, id="status")
+        yield ScreenTabs(tr, "checkin", id="tabs")
         yield Input(placeholder=tr("checkin.search_placeholder"), id="search")
         with Horizontal(id="checkin-main"):
             with Vertical(id="results-box"):
@@ -68,7 +70,7 @@ class CheckinScreen(ExplainsKeys, Screen[None]):
             with Vertical(id="queue-box"):
                 yield Static("", id="checkin-queue-heading", classes="heading")
                 yield DataTable(id="checkin-queue", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         tr = self.trackside.tr

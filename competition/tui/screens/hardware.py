@@ -23,6 +23,7 @@ from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.i18n import localize_bindings
 from competition.tui.keys import ExplainsKeys
 from competition.tui.messages import JournalChanged
+from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from hardware.ports import PortInfo, list_ports
 from hardware.protocols import PROTOCOLS
@@ -63,6 +64,7 @@ class HardwareScreen(ExplainsKeys, Screen[None]):
         if app.recorder is not None:
             self.protocol = app.recorder.protocol.name
         yield TimerStatusBar(tr, id="status")
+        yield ScreenTabs(tr, "hardware", id="tabs")
         with Horizontal(id="hardware-main"):
             with Vertical(id="ports-box"):
                 yield Static(tr("hardware.ports"), classes="heading")
@@ -74,15 +76,15 @@ class HardwareScreen(ExplainsKeys, Screen[None]):
                 yield DataTable(id="impulses", cursor_type="row", zebra_stripes=True)
                 yield Static(tr("hardware.rejected"), classes="heading")
                 yield DataTable(id="rejected", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         tr = self.trackside.tr
         ports = self.query_one("#ports", DataTable)
-        ports.add_column(tr("col.port"), width=26, key="port")
-        ports.add_column(tr("col.description"), width=24, key="description")
+        ports.add_column(tr("col.port"), width=40, key="port")
+        ports.add_column(tr("col.description"), width=16, key="description")
         impulses = self.query_one("#impulses", DataTable)
-        for key, width in (("col.seq", 6), ("col.track", 4), ("col.channel", 7), ("col.device", 12),
+        for key, width in (("col.seq", 6), ("col.track", 5), ("col.channel", 7), ("col.device", 12),
                            ("col.disposition", 10)):
             impulses.add_column(tr(key), width=width, key=key)
         rejected = self.query_one("#rejected", DataTable)

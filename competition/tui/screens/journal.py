@@ -26,6 +26,7 @@ from competition.tui.dialogs.form import Field, FormDialog
 from competition.tui.i18n import localize_bindings
 from competition.tui.keys import ExplainsKeys
 from competition.tui.messages import JournalChanged
+from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from results.journal_view import KIND_ZH, describe_row, kind_label
 
@@ -61,16 +62,17 @@ class JournalScreen(ExplainsKeys, Screen[None]):
         tr = self.trackside.tr
         localize_bindings(self, tr)
         yield TimerStatusBar(tr, id="status")
+        yield ScreenTabs(tr, "journal", id="tabs")
         yield Input(placeholder=tr("journal.filter_placeholder"), id="journal-filter")
         yield Static("", id="journal-title", classes="heading")
         yield DataTable(id="journal", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         tr = self.trackside.tr
         table = self.query_one("#journal", DataTable)
-        for key, width in (("col.seq", 6), ("col.time", 8), ("col.operator", 8), ("col.kind", 14),
-                           ("col.what", 60)):
+        for key, width in (("col.seq", 6), ("col.time", 8), ("col.operator", 8), ("col.kind", 18),
+                           ("col.what", 70)):
             table.add_column(tr(key), width=width, key=key)
         table.focus()
 

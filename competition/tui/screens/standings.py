@@ -20,6 +20,7 @@ from competition.times import format_duration, format_penalty
 from competition.tui.i18n import localize_bindings
 from competition.tui.keys import ExplainsKeys
 from competition.tui.messages import JournalChanged
+from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from results.ranking import Standing
 from results.standings import StandingsReport, build_standings
@@ -50,10 +51,11 @@ class StandingsScreen(ExplainsKeys, Screen[None]):
         tr = self.trackside.tr
         localize_bindings(self, tr)
         yield TimerStatusBar(tr, id="status")
+        yield ScreenTabs(tr, "standings", id="tabs")
         yield Static("", id="standings-title", classes="heading")
         yield DataTable(id="standings", cursor_type="row", zebra_stripes=True)
         yield Static("", id="standings-detail")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         tr = self.trackside.tr

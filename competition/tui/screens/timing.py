@@ -34,6 +34,7 @@ from competition.tui.widgets.finishers_table import FinishersTable
 from competition.tui.widgets.penalty_panel import PenaltyPanel
 from competition.tui.widgets.queue_list import QueueList
 from competition.tui.widgets.rider_clock import RiderClock
+from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from courses.schema import Infraction, Segment
 from hardware.impulse import Channel
@@ -52,8 +53,8 @@ class TimingScreen(ExplainsKeys, Screen[None]):
         *[Binding(d, f"arm('{d}')", "key.arm", show=False, id=f"timing.arm{d}") for d in DIGITS if d != "1"],
         Binding("escape", "disarm", "key.disarm", id="timing.disarm"),
         Binding("u,ctrl+z", "undo_penalty", "key.undo_penalty", id="timing.undo_penalty", key_display="u"),
-        Binding("up,shift+tab", "select(-1)", "key.select_prev", id="timing.select_prev", key_display="↑"),
-        Binding("down,tab", "select(1)", "key.select_next", id="timing.select_next", key_display="↓"),
+        Binding("up,shift+tab", "select(-1)", "key.select_prev", id="timing.select_prev", show=False),
+        Binding("down,tab", "select(1)", "key.select_next", id="timing.select_next", key_display="↑↓"),
         Binding("s", "manual_start", "key.manual_start", id="timing.manual_start"),
         Binding("f", "manual_finish", "key.manual_finish", id="timing.manual_finish"),
         Binding("d", "set_status('DNF')", "key.dnf", id="timing.dnf"),
@@ -75,6 +76,9 @@ class TimingScreen(ExplainsKeys, Screen[None]):
         self.last_call_run: int | None = None
         self.generation = -1
         self._rung_seq = 0
+        # A call on a rider still on course cannot move the standings (only finished
+        # runs are ranked): the next refresh may keep the ranked report it has.
+        self._standings_still_valid = False
 
     @property
     def trackside(self) -> TracksideApp:
@@ -86,6 +90,7 @@ class TimingScreen(ExplainsKeys, Screen[None]):
         tr = self.trackside.tr
         localize_bindings(self, tr)
         yield TimerStatusBar(tr, id="status")
+        yield ScreenTabs(tr, "timing", id="tabs")
         yield AlarmBanner(id="alarm")
         with Horizontal(id="timing-main"):
             with VerticalScroll(id="clocks"):
@@ -98,7 +103,7 @@ class TimingScreen(ExplainsKeys, Screen[None]):
                 yield Static("", id="orphans")
         yield Static(tr("timing.finishers"), classes="heading", id="finishers-heading")
         yield FinishersTable(tr, id="finishers")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(FinishersTable).can_focus = False
@@ -119,8 +124,10 @@ class TimingScreen(ExplainsKeys, Screen[None]):
         """Re-read the board and redraw what changed."""
         app = self.trackside
         self.generation = app.generation
+        keep = self._standings_still_valid and self.board is not None
+        self._standings_still_valid = False
         try:
-            board = timing_board(app.event, app.track)
+            board = timing_board(app.event, app.track, report=self.board.standings if keep and self.board else None)
         except Exception as exc:  # a locked file must not take the screen down
             message = getattr(exc, "message_en" if app.lang == "en" else "message_zh", None) or str(exc)
             app.notify(app.tr("app.error", error=message), severity="error")
@@ -138,10 +145,11 @@ class TimingScreen(ExplainsKeys, Screen[None]):
 
     def _show_clocks(self, board: TimingBoard) -> None:
         box = self.query_one("#clocks", VerticalScroll)
-        existing = {c.rider.run_id: c for c in box.query(RiderClock)}
+        existing = {c.rider.run_id: c for c in box.query(RiderClock) if not c.removing}
         wanted = {r.run_id for r in board.on_course}
         for run_id, clock in existing.items():
             if run_id not in wanted:
+                clock.removing = True
                 clock.remove()
         new = []
         for rider in board.on_course:
@@ -214,6 +222,10 @@ class TimingScreen(ExplainsKeys, Screen[None]):
         utc = app.utc_clock() if app.utc_clock else None
         for clock in self.query(RiderClock):
             clock.tick(now, utc)
+
+    def clocks(self) -> list[RiderClock]:
+        """The clocks on screen, oldest run first (tests read them)."""
+        return [c for c in self.query(RiderClock) if not c.removing]
 
     # -- selection -------------------------------------------------------------------------
 
@@ -323,6 +335,7 @@ class TimingScreen(ExplainsKeys, Screen[None]):
             app.notify(tr("why.no_target"), severity="warning", timeout=3)
             self._show_panel()
             return
+        self._standings_still_valid = target.on_course
         what = "DSQ" if infraction.eliminates else format_penalty(infraction.penalty_ns)
         done = tr("timing.penalty_called", bib=target.bib, segment=tr.pick(segment.name_zh, segment.name_en),
                   name=tr.pick(infraction.name_zh, infraction.name_en), what=what)
@@ -330,6 +343,7 @@ class TimingScreen(ExplainsKeys, Screen[None]):
             lambda: judging.call_penalty(app.event, target.bib, segment.code, infraction.code, run_id=target.run_id),
             done=done,
         )
+        self._standings_still_valid = False  # used by the refresh inside run_command, or void
         if result.ok:
             self.last_call_run = target.run_id
             self.selected_run = target.run_id
@@ -341,7 +355,9 @@ class TimingScreen(ExplainsKeys, Screen[None]):
         run_id = self.last_call_run or (target.run_id if target else None)
         if run_id is None:
             return
+        self._standings_still_valid = any(r.run_id == run_id for r in (self.board.on_course if self.board else []))
         withdrawn = app.run_command(lambda: judging.undo_last_penalty(app.event, run_id))
+        self._standings_still_valid = False
         if withdrawn.ok:
             bib = timing.run(app.event, run_id)["bib"]
             app.notify(app.tr("timing.penalty_undone", bib=bib, penalty=withdrawn.value), timeout=3)

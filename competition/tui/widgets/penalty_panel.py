@@ -31,8 +31,9 @@ class PenaltyPanel(Static):
             self.set_class(False, "armed")
             text.append(t("timing.segments_hint") + "\n")
             for seg in course.all_segments():
+                # Non-breaking spaces: a wrapped line never splits a key from its name.
                 text.append(f" {seg.hotkey} ", style="bold reverse")
-                text.append(f" {t.pick(seg.name_zh, seg.name_en)}  ")
+                text.append("\u00a0" + t.pick(seg.name_zh, seg.name_en).replace(" ", "\u00a0") + "  ")
         else:
             self.set_class(True, "armed")
             text.append(t("timing.armed", key=armed.hotkey, name=t.pick(armed.name_zh, armed.name_en)) + "\n",
@@ -40,5 +41,5 @@ class PenaltyPanel(Static):
             for inf in armed.infractions:
                 what = "DSQ" if inf.eliminates else format_penalty(inf.penalty_ns)
                 text.append(f" {inf.hotkey} ", style="bold reverse")
-                text.append(f" {t.pick(inf.name_zh, inf.name_en)} {what}  ")
+                text.append("\u00a0" + f"{t.pick(inf.name_zh, inf.name_en)} {what}".replace(" ", "\u00a0") + "  ")
         self.update(text)

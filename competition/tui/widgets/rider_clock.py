@@ -26,11 +26,15 @@ class RiderClock(Vertical):
         self.precision_ns = precision_ns
         self.time_limit_ns = time_limit_ns
         self._shown = ""
+        self.digits = Digits("0.00", classes="clock-digits")
+        self.removing = False
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), classes="clock-title")
-        yield Digits("0.00", classes="clock-digits")
-        yield Static(self._penalties(), classes="clock-penalties")
+        yield self.digits
+        penalties = Static(self._penalties(), classes="clock-penalties")
+        penalties.display = bool(self.rider.lines)
+        yield penalties
 
     def _title(self) -> str:
         r = self.rider
@@ -56,14 +60,18 @@ class RiderClock(Vertical):
         self.rider = rider
         if changed and self.is_mounted:
             self.query_one(".clock-title", Static).update(self._title())
-            self.query_one(".clock-penalties", Static).update(self._penalties())
+            penalties = self.query_one(".clock-penalties", Static)
+            penalties.update(self._penalties())
+            penalties.display = bool(rider.lines)
 
     def tick(self, now_ns: int, utc_now_ns: int | None = None) -> None:
+        if self.removing or not self.digits.is_mounted:
+            return  # finished or not drawn yet: the next tick or nothing
         elapsed = elapsed_ns(self.rider, now_ns, utc_now_ns)
         text = format_duration(elapsed, self.precision_ns)
         if text != self._shown:
             self._shown = text
-            self.query_one(Digits).update(text)
+            self.digits.update(text)
         self.set_class(elapsed > self.time_limit_ns, "over")
 
     @property

@@ -38,6 +38,11 @@ def format_age(ns: int) -> str:
     return f"{hours}h{m:02d}m"
 
 
+def short_port(url: str) -> str:
+    """``/tmp/x/ttyTRACKSIDE0`` -> ``ttyTRACKSIDE0``; URLs (socket://…) stay whole."""
+    return url.rsplit("/", 1)[-1] if url.startswith("/") else url
+
+
 class TimerStatusBar(Static):
     """The status line at the top of every screen."""
 
@@ -52,13 +57,11 @@ class TimerStatusBar(Static):
         self.state = state
         self.online = state.online
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f" {state.title} ", style="bold")
-        text.append(f"│ {t('status.track', track=state.track)} ")
+        # The online badge first: on a narrow terminal the end of the line is what gets cut.
         if state.url is None:
-            text.append(f"│ {t('status.no_timer')} ", style="bold")
+            text.append(f" {t('status.no_timer')} ", style="bold")
             self.set_class(False, "offline")
         else:
-            text.append(f"│ {state.url} {state.protocol} ")
             if state.online:
                 text.append(f" {t('status.online')} ", style="bold black on green")
             elif state.online is None:
@@ -66,6 +69,8 @@ class TimerStatusBar(Static):
             else:
                 text.append(f" {t('status.offline')} ", style="bold white on red")
             self.set_class(state.online is False, "offline")
+            text.append(f" {state.protocol} {short_port(state.url)}")
+        text.append(f" │ {t('status.track', track=state.track)}")
         if state.last_impulse_ns is None:
             text.append(f" │ {t('status.no_impulse')}")
         else:
@@ -74,4 +79,5 @@ class TimerStatusBar(Static):
             text.append(f" │ {t('status.rejected', n=state.rejected)}", style="bold")
         if state.operator:
             text.append(f" │ {t('status.operator', name=state.operator)}")
+        text.append(f" │ {state.title}", style="bold")
         self.update(text)
