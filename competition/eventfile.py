@@ -25,7 +25,6 @@ from competition import journal
 from competition.errors import EventFileError
 from competition.schema import migrations
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000  # TRACKSIDE_BUSY_TIMEOUT_MS overrides (tests use a short one)
 DEFAULT_EVENT_FILE = "trackside.db"
 
@@ -56,8 +55,8 @@ def _translate(exc: sqlite3.Error, path: str) -> EventFileError:
         )
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
         return EventFileError(
-            f"{path} 不是 Trackside 赛事文件（不是 SQLite 数据库或已损坏）。",
-            f"{path} is not a Trackside event file (not an SQLite database, or damaged).",
+            f"{path} 不是 Trackside 赛事文件（不是 SQLite 数据库或已损坏）。请用 --db 指定正确的文件。",
+            f"{path} is not a Trackside event file (not an SQLite database, or damaged). Name the right file with --db.",
         )
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return EventFileError(
@@ -99,19 +98,14 @@ class EventStore:
         """Open (or with ``create`` make) an event file and bring its schema up to date."""
         p = Path(path)
         shown = str(p)
+        # Never open the file with plain file I/O here: closing any descriptor of
+        # it drops this process's POSIX locks, including those of SQLite
+        # connections other threads hold (and another process could then
+        # checkpoint and delete the WAL under them). SQLite itself says
+        # "not a database" for a file that is not one.
         if p.exists():
             if p.is_dir():
                 raise EventFileError(f"{shown} 是一个文件夹，不是赛事文件。", f"{shown} is a folder, not an event file.")
-            try:
-                with p.open("rb") as fh:
-                    head = fh.read(16)
-            except OSError as exc:
-                raise EventFileError(f"无法读取 {shown}：{exc.strerror}", f"Cannot read {shown}: {exc.strerror}") from exc
-            if head and head != SQLITE_MAGIC:
-                raise EventFileError(
-                    f"{shown} 不是 Trackside 赛事文件（不是 SQLite 数据库）。请用 --db 指定正确的文件。",
-                    f"{shown} is not a Trackside event file (not an SQLite database). Name the right file with --db.",
-                )
         elif not create:
             raise EventFileError(
                 f"找不到赛事文件 {shown}。请先运行 `trackside init` 建立赛事，或用 --db 指定文件。",
@@ -125,6 +119,7 @@ class EventStore:
             # IMMEDIATE in ``transaction``), never opened behind our back.
             conn = sqlite3.connect(shown, timeout=timeout_ms / 1000, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout={timeout_ms}")
+            conn.execute("PRAGMA schema_version").fetchone()
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise EventFileError(

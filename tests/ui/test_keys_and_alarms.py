@@ -62,6 +62,14 @@ async def test_armed_segment_owns_the_letters(event: Event) -> None:
         assert type(app.screen).__name__ == "ReasonDialog"
         await pilot.press("escape")
         assert len(penalties(event)) == 1
+        # A fast "4d" from the terminal arrives as two queued keys: the letter still sees the digit.
+        from textual import events
+
+        app.post_message(events.Key("4", "4"))
+        app.post_message(events.Key("d", "d"))
+        await pilot.pause()
+        assert [p["code"] for p in penalties(event)] == ["both_feet_down", "pole_down"]
+        assert type(app.screen).__name__ == "TimingScreen"
         recorder.close()
 
 

@@ -292,6 +292,19 @@ class TimingScreen(ExplainsKeys, Screen[None]):
 
     def on_key(self, event: events.Key) -> None:
         char = event.character or ""
+        # Arming and disarming happen here, synchronously, not through the bindings:
+        # a fast "4d" arrives as two keys queued together, and the letter must see
+        # the segment armed by the digit before it.
+        if len(char) == 1 and char in DIGITS:
+            event.stop()
+            event.prevent_default()
+            self.action_arm(char)
+            return
+        if event.key == "escape" and self.armed is not None:
+            event.stop()
+            event.prevent_default()
+            self.action_disarm()
+            return
         if self.armed is not None and len(char) == 1 and char.isalpha() and char.islower():
             infraction = next((i for i in self.armed.infractions if i.hotkey == char), None)
             if infraction is not None:
