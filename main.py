@@ -338,6 +338,65 @@ def timing_replay(ctx: Ctx, file: str, protocol: str, track: int) -> None:
     run_guarded(ctx, body)
 
 
+@timing.command("impulses", context_settings=CONTEXT)
+@click.option("--waiting", is_flag=True, help="只看待处理（无主/待选）/ only orphans and candidates")
+@click.option("--track", default=None, type=int)
+@click.option("--limit", default=30, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def timing_impulses(ctx: Ctx, waiting: bool, track: int | None, limit: int, as_json: bool) -> None:
+    """计时脉冲（最新在前）/ impulses, newest first."""
+
+    def body() -> None:
+        from competition.timing import impulses, orphans
+        from results.plain_text import impulses_text
+
+        with ctx.event() as event:
+            rows = orphans(event, track) if waiting else impulses(event, limit=limit, track=track)
+            if as_json:
+                emit_json([{k: v for k, v in r.items() if k != "raw"} for r in rows])
+            else:
+                click.echo(impulses_text(rows, ctx.lang))
+
+    run_guarded(ctx, body)
+
+
+@timing.command("assign", context_settings=CONTEXT)
+@click.argument("impulse_seq", type=int)
+@click.option("--bib", default=None, type=int, help="出发脉冲给哪位选手 / rider for a start impulse")
+@click.option("--run", "run_id", default=None, type=int, help="终点脉冲给哪次成绩 / run for a finish impulse")
+@click.option("--reason", required=True)
+@pass_ctx
+def timing_assign(ctx: Ctx, impulse_seq: int, bib: int | None, run_id: int | None, reason: str) -> None:
+    """把无主脉冲指定给选手，或选定真实终点时间 / give an orphan impulse to a rider, or pick the real finish."""
+
+    def body() -> None:
+        from competition.timing import assign_impulse
+
+        with ctx.event() as event:
+            rid = assign_impulse(event, impulse_seq, bib=bib, run_id=run_id, reason=reason)
+        click.echo(ctx.say(f"脉冲 {impulse_seq} 已指定给成绩 #{rid}。", f"Impulse {impulse_seq} assigned to run #{rid}."))
+
+    run_guarded(ctx, body)
+
+
+@timing.command("discard", context_settings=CONTEXT)
+@click.argument("impulse_seq", type=int)
+@click.option("--reason", required=True, help="如 试踩计时垫 / e.g. test slap")
+@pass_ctx
+def timing_discard(ctx: Ctx, impulse_seq: int, reason: str) -> None:
+    """搁置脉冲（试踩等；保留记录，不计时）/ set an impulse aside (test slap; kept, never used)."""
+
+    def body() -> None:
+        from competition.timing import discard_impulse
+
+        with ctx.event() as event:
+            discard_impulse(event, impulse_seq, reason=reason)
+        click.echo(ctx.say(f"脉冲 {impulse_seq} 已搁置。", f"Impulse {impulse_seq} set aside."))
+
+    run_guarded(ctx, body)
+
+
 @timing.command("ports", context_settings=CONTEXT)
 @pass_ctx
 def timing_ports(ctx: Ctx) -> None:

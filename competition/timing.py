@@ -420,6 +420,22 @@ def assign_impulse(
     return run_id
 
 
+def discard_impulse(event: Event, impulse_seq: int, *, reason: str) -> None:
+    """Set aside an impulse nobody should get (a test slap, a spectator on the pad). Kept, never used."""
+    _need_reason(reason)
+    imp = _impulse_row(event, impulse_seq)
+    if imp["disposition"] in ("start", "finish"):
+        raise CommandRefused(
+            f"脉冲 {impulse_seq} 正被一次成绩使用：请先撤销出发或到达。",
+            f"Impulse {impulse_seq} times a run: undo that start or finish first.",
+        )
+    if imp["disposition"] == "discarded":
+        return
+    event.store.record(
+        "impulse_disposed", {"impulse_seq": impulse_seq, "disposition": "discarded", "reason": reason}
+    )
+
+
 def choose_finish(event: Event, run_id: int, impulse_seq: int, *, reason: str) -> None:
     """Pick which finish impulse is the real one (e.g. the timer's memory over a hand-keyed one)."""
     assign_impulse(event, impulse_seq, reason=reason, run_id=run_id)

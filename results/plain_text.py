@@ -209,3 +209,27 @@ def journal_text(rows: Sequence[JournalRow], lang: str) -> str:
 
     headers = ["Seq", "UTC", "Operator", "Kind", "What"] if lang == "en" else ["序号", "时间(UTC)", "操作人", "类型", "内容"]
     return table(headers, [[r.seq, r.utc[:19].replace("T", " "), r.operator, r.kind, describe_row(r, lang)] for r in rows])
+
+
+DISPOSITION_ZH = {
+    "start": "出发", "finish": "到达", "double": "重复触发", "too_short": "过短", "orphan": "无主",
+    "unusable": "作废/校验失败", "split": "分段", "candidate": "待选", "replaced": "已替换",
+    "assigned": "已指定", "discarded": "已搁置",
+}
+
+
+def impulses_text(rows: Sequence[dict[str, Any]], lang: str) -> str:
+    from competition.times import format_time_of_day
+
+    en = lang == "en"
+    headers = (["#", "Track", "Channel", "Device", "Seq", "Time", "Flags", "What", "Run"] if en
+               else ["编号", "赛道", "通道", "设备", "序号", "时间", "标记", "处理", "成绩"])
+    body = []
+    for r in rows:
+        flags = " ".join(f for f, on in (("M", r["manual"]), ("R", r["replayed"]), ("C", r["cleared"]),
+                                         ("CHK", r["bad_checksum"])) if on)
+        when = format_time_of_day(r["device_time_ns"]) if r["device_time_ns"] is not None and r["clock_modulus_ns"] == 86_400 * 10**9 else (
+            str(r["device_time_ns"]) if r["device_time_ns"] is not None else "host")
+        what = r["disposition"] if en else DISPOSITION_ZH.get(r["disposition"], r["disposition"])
+        body.append([r["seq"], r["track"], r["channel"], r["device"], r["device_seq"], when, flags, what, r["run_id"]])
+    return table(headers, body)

@@ -45,6 +45,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key.undo_start": ("撤销出发", "Undo start"),
     "key.undo_finish": ("撤销到达", "Undo finish"),
     "key.assign": ("指定脉冲", "Assign impulse"),
+    "key.discard": ("搁置脉冲", "Set impulse aside"),
     # -- check-in bindings -------------------------------------------------------
     "key.checkin_selected": ("签到", "Check in"),
     "key.search": ("搜索", "Search"),
@@ -100,6 +101,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "title.withdraw": ("撤销判罚 #{penalty}（{bib} 号）", "Withdraw penalty #{penalty} (bib {bib})"),
     "title.edit_rider": ("修改 {bib} 号选手信息", "Edit rider {bib}"),
     "title.assign": ("指定脉冲 #{seq}（{track} 道 {channel}）", "Assign impulse #{seq} (track {track} {channel})"),
+    "title.discard": ("搁置脉冲 #{seq}（{track} 道 {channel}）：保留记录，不用于计时",
+                      "Set impulse #{seq} aside (track {track} {channel}): kept, never used"),
     "title.quit": ("{n} 名选手仍在赛道上。退出后成绩继续有效，重新打开即可接着计时。确定退出？",
                    "{n} riders are on course. Their runs stay open; reopen to carry on. Quit?"),
     "title.disconnect": ("断开计时器 {url}？断开期间的脉冲会留在计时器内存里。",
@@ -110,6 +113,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "assign.candidate_hint": ("计时器内存回放的到达时间：选它代替手动到达时间。",
                               "A finish replayed from the timer's memory: choose it over the hand-keyed one."),
     "assign.default_reason": ("计时器回放的真实到达时间", "real finish from the timer's memory"),
+    "discard.default_reason": ("试踩计时垫", "test slap on the pad"),
     # -- timing screen -----------------------------------------------------------
     "timing.on_course": ("赛道上", "On course"),
     "timing.nobody_on_course": ("赛道上没有选手。按 s 手动出发，或等待出发信号。",

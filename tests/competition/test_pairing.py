@@ -185,7 +185,7 @@ def test_penalties_statuses_and_rerun(ready: Event) -> None:
     assert pid > 0
     judging.undo_last_penalty(ready, timing.on_course(ready)[0]["run_id"])
     fin = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 40 * S, 2), track=1)
-    judging.call_penalty(ready, 3, "raogan", "pole_down" if False else judging.resolve_infraction(ready, "绕杆", "碰杆")[1], count=2)
+    judging.call_penalty(ready, 3, "raogan", judging.resolve_infraction(ready, "绕杆", "碰杆")[1], count=2)
     assert len(judging.penalties_of(ready, fin.run_id or 0)) == 1
     assert len(judging.penalties_of(ready, fin.run_id or 0, include_withdrawn=True)) == 2
     with pytest.raises(CommandRefused, match="没有违规"):
@@ -197,3 +197,19 @@ def test_penalties_statuses_and_rerun(ready: Event) -> None:
     assert start_queue.waiting(ready, 1)[0]["bib"] == 3
     assert start_queue.attempts_used(ready, 3, "prelim") == 0
     assert verify_event(ready).ok
+
+
+def test_test_slaps_are_set_aside(event: Event) -> None:
+    register(event, 1)
+    slap = timing.record_impulse(event, imp(Channel.START, T0, 1), track=1)
+    assert timing.orphans(event)[0]["seq"] == slap.seq
+    timing.discard_impulse(event, slap.seq or 0, reason="试踩计时垫")
+    assert timing.orphans(event) == []
+    assert timing.impulses(event)[0]["disposition"] == "discarded"
+    with pytest.raises(CommandRefused):
+        timing.discard_impulse(event, slap.seq or 0, reason="")
+    start_queue.check_in(event, [1])
+    started = timing.record_impulse(event, imp(Channel.START, T0 + 30 * S, 2), track=1)
+    with pytest.raises(CommandRefused, match="撤销出发"):
+        timing.discard_impulse(event, started.seq or 0, reason="x")
+    assert verify_event(event).ok

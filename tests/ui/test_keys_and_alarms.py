@@ -98,6 +98,25 @@ async def test_orphan_alarm_then_assign_by_key(event: Event) -> None:
         recorder.close()
 
 
+async def test_test_slaps_are_set_aside_by_key(event: Event) -> None:
+    register(event, 1)
+    app = make_app(event)
+    async with app.run_test(size=(120, 36)) as pilot:
+        recorder = RecorderStandIn(event, app)
+        slap = recorder.impulse(Channel.START, T0)  # the referee slaps the pad to test it
+        await pilot.pause()
+        assert slap.disposition == "orphan"
+        await pilot.press("g")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FormDialog"
+        await pilot.press("enter")  # the default reason: 试踩计时垫
+        await pilot.pause()
+        assert timing.orphans(event) == []
+        rows = event.store.query("SELECT payload FROM journal WHERE kind = 'impulse_disposed'")
+        assert "试踩计时垫" in rows[0]["payload"] and '"discarded"' in rows[0]["payload"]
+        recorder.close()
+
+
 @dataclass
 class _Protocol:
     name: str = "alge"

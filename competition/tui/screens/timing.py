@@ -66,6 +66,7 @@ class TimingScreen(ExplainsKeys, Screen[None]):
         Binding("v", "undo_start", "key.undo_start", id="timing.undo_start"),
         Binding("b", "undo_finish", "key.undo_finish", id="timing.undo_finish"),
         Binding("a", "assign", "key.assign", id="timing.assign"),
+        Binding("g", "discard", "key.discard", id="timing.discard"),
     ]
 
     def __init__(self) -> None:
@@ -284,7 +285,7 @@ class TimingScreen(ExplainsKeys, Screen[None]):
             if self.target() is None:
                 return tr("why.no_target")
             return None if self.finished_target() else tr("why.no_finisher")
-        if action == "assign":
+        if action in ("assign", "discard"):
             return None if board.orphans else tr("why.no_orphan")
         return None
 
@@ -516,6 +517,24 @@ class TimingScreen(ExplainsKeys, Screen[None]):
                                                               run_id=int(values["run"])), done=app.tr("timing.done"))
 
         app.push_screen(dialog, answer)
+
+    def action_discard(self) -> None:
+        """Set the newest waiting impulse aside (a test slap): kept in the journal, never used."""
+        app = self.trackside
+        if self.board is None or not self.board.orphans:
+            return
+        impulse = self.board.orphans[0]
+
+        def answer(values: dict[str, str] | None) -> None:
+            if values:
+                app.run_command(lambda: timing.discard_impulse(app.event, impulse["seq"], reason=values["reason"]),
+                                done=app.tr("timing.done"))
+
+        app.push_screen(
+            FormDialog(app.tr("title.discard", seq=impulse["seq"], track=impulse["track"], channel=impulse["channel"]),
+                       app.tr, default_reason=app.tr("discard.default_reason")),
+            answer,
+        )
 
     # -- command palette: every penalty -------------------------------------------------------
 
