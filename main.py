@@ -512,8 +512,8 @@ def runs(ctx: Ctx, round_code: str | None, bib: int | None, as_json: bool) -> No
     """每一次成绩：原始时间、罚时、最终时间、状态 / every run: raw, penalties, adjusted, status."""
 
     def body() -> None:
-        from results.standings import runs_report
         from results.plain_text import runs_text
+        from results.standings import runs_report
 
         with ctx.event() as event:
             rows = runs_report(event, event.require_round(round_code) if round_code else None, bib=bib)

@@ -370,7 +370,7 @@ def listen_forever(
     recorder = TimingRecorder(db_path, url=url, protocol=protocol, track=track, operator=operator,
                               terminal=terminal, on_outcome=outcome, on_status=status)
     recorder.start()
-    echo(("Listening on %s, track %d. Ctrl-C to stop." % (url, track)) if en
+    echo(f"Listening on {url}, track {track}. Ctrl-C to stop." if en
          else f"正在记录 {url}（{track} 道）。按 Ctrl-C 停止。")
     try:
         while True:

@@ -118,13 +118,13 @@ def compute_awards(event: Event, round_code: str | None = None) -> AwardsResult:
             edge = chosen_style[-1][0]
             tied_out_style = [b for sc, b in pool[remaining:] if sc == edge]
             if tied_out_style:
-                tied = [b for sc, b in pool if sc == edge]
+                tied_bibs = [b for sc, b in pool if sc == edge]
                 result.ties_zh.append(
-                    f"{tier.name_zh}分界风采分并列（{edge // 10}.{edge % 10}）：" + "、".join(f"{b}号" for b in tied)
+                    f"{tier.name_zh}分界风采分并列（{edge // 10}.{edge % 10}）：" + "、".join(f"{b}号" for b in tied_bibs)
                     + "，请裁判长指定。"
                 )
                 result.ties_en.append(
-                    f"{tier.name_en}: style scores tied at {edge // 10}.{edge % 10}: " + ", ".join(f"#{b}" for b in tied)
+                    f"{tier.name_en}: style scores tied at {edge // 10}.{edge % 10}: " + ", ".join(f"#{b}" for b in tied_bibs)
                     + "; the head referee must decide."
                 )
             for sc, b in chosen_style:

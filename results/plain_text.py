@@ -92,7 +92,7 @@ def import_summary_text(summary: ImportSummary, lang: str) -> str:
 def entrants_text(rows: Sequence[dict[str, Any]], lang: str) -> str:
     en = lang == "en"
     headers = ["Bib", "Name", "Phone", "Platform", "Station", "Status"] if en else ["号码", "姓名", "手机", "平台", "站点", "状态"]
-    status = {"active": "" if not en else "", "withdrawn": "withdrawn" if en else "已退赛"}
+    status = {"active": "", "withdrawn": "withdrawn" if en else "已退赛"}
     body = [[r["bib"], r["name"], mask_phone(r["phone"]), r["platform"], r["station"], status.get(r["status"], r["status"])]
             for r in rows]
     footer = f"\n{len(rows)} riders" if en else f"\n共 {len(rows)} 人"

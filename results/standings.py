@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from competition.times import format_duration, format_penalty
 from results.ranking import BoundaryTie, Standing, boundary_ties, prize_boundaries, rank_round
-from results.scoring import PenaltyCall, RiderRound, RunInput, ScoredRun, rider_round, score_run
+from results.scoring import (
+    PenaltyCall,
+    RiderRound,
+    RunInput,
+    RunStatus,
+    ScoredRun,
+    rider_round,
+    score_run,
+)
 
 if TYPE_CHECKING:
     from competition.event import Event
@@ -106,7 +114,7 @@ def scored_runs(event: Event, round_code: str | None, bib: int | None = None) ->
     out = []
     for r in runs:
         counts = bool(r["counts"]) and r["state"] != "void"
-        status = r["status"] if r["raw_ns"] is not None or r["status"] != "OK" else "DNF"
+        status: RunStatus = r["status"] if r["raw_ns"] is not None or r["status"] != "OK" else "DNF"
         scored = score_run(
             RunInput(r["bib"], r["attempt"], status, r["raw_ns"], tuple(calls.get(r["run_id"], ())), counts),
             course,

@@ -53,6 +53,7 @@ class Outcome(Generic[T]):
 
 SCREEN_KEYS = ("timing", "checkin", "standings", "journal", "hardware")
 POLL_S = 0.5
+IMPULSE_REDRAW_S = 0.1  # coalesce redraws after impulses (a memory replay is a burst)
 
 
 class TracksideApp(ExplainsKeys, App[None]):
@@ -102,6 +103,7 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.generation = 0
         self.alarm_silenced_seq = 0  # newest orphan seq the referee acknowledged
         self._seen_version = -1
+        self._redraw_pending = False
         self._closed = False
         super().__init__()
         localize_bindings(self, self.tr)
@@ -198,6 +200,8 @@ class TracksideApp(ExplainsKeys, App[None]):
         """The event changed: refresh the visible screen now (others on show)."""
         self.generation += 1
         self._seen_version = self.event.store.data_version()
+        if not self.screen_stack:
+            return  # shutting down: a recorder message arrived after the last screen closed
         screen = self.screen
         refresh = getattr(screen, "refresh_data", None)
         if refresh is not None:
@@ -233,6 +237,15 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.last_impulse_ns = self.clock()
         if message.outcome.disposition in ("orphan", "candidate"):
             self.bell()
+        # A timer replaying its memory sends hundreds of impulses in a burst:
+        # redraw at most every IMPULSE_REDRAW_S, not once per impulse, so the
+        # reader thread keeps the CPU. A referee's key still redraws at once.
+        if not self._redraw_pending:
+            self._redraw_pending = True
+            self.set_timer(IMPULSE_REDRAW_S, self._redraw_after_impulses)
+
+    def _redraw_after_impulses(self) -> None:
+        self._redraw_pending = False
         self.data_changed()
 
     def on_timer_status_changed(self, message: TimerStatusChanged) -> None:
@@ -241,6 +254,8 @@ class TracksideApp(ExplainsKeys, App[None]):
         if was_online and not message.status.online:
             self.bell()
         self.refresh_status()
+        if not self.screen_stack:
+            return
         refresh = getattr(self.screen, "refresh_data", None)
         if refresh is not None:
             refresh()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def test_rows_are_chained(event: Event) -> None:
     rows = list(iter_rows(event.store.conn))
     assert [r.seq for r in rows] == [1, 2, 3, 4]
     assert rows[0].prev_hash == GENESIS_HASH
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert after.prev_hash == before.hash
     assert rows[0].kind == "event_created"
     assert rows[0].operator == "测试裁判"

@@ -156,7 +156,7 @@ def test_listener_killed_and_restarted_during_a_stream(queued: Path) -> None:
         assert wait_for(online)
         port.start()  # the riders start once the timing desk is listening
         for threshold in (3, 7):
-            assert wait_for(lambda: len(finished_bibs(queued)) >= threshold)
+            assert wait_for(lambda t=threshold: len(finished_bibs(queued)) >= t)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
             time.sleep(0.6)  # the timer keeps firing into its memory while nobody listens
