@@ -140,6 +140,38 @@ def course_show(ctx: Ctx, as_json: bool) -> None:
     run_guarded(ctx, body)
 
 
+@course.command("template", context_settings=CONTEXT)
+@click.argument("out_file", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--course", "name", default="default", show_default=True, help="内置赛道名 / bundled course")
+@pass_ctx
+def course_template(ctx: Ctx, out_file: str, name: str) -> None:
+    """复制内置赛道文件（带注释）以便修改 / copy a bundled course file (with comments) to edit.
+
+    \b
+    Then edit it (say 碰杆 +3 s -> +5 s) and create the event with it:
+      trackside init --course FILE --title "…"
+    """
+
+    def body() -> None:
+        from importlib import resources
+
+        from competition.errors import CommandRefused
+        from courses.loader import bundled_courses
+
+        if name not in bundled_courses():
+            raise CommandRefused(f"没有内置赛道 {name}（可用：{', '.join(bundled_courses())}）",
+                                 f"No bundled course {name} (available: {', '.join(bundled_courses())})")
+        target = Path(out_file)
+        if target.exists():
+            raise CommandRefused(f"{out_file} 已存在，不会覆盖。", f"{out_file} exists; it is not overwritten.")
+        target.write_text(resources.files("courses").joinpath(f"{name}.toml").read_text(encoding="utf-8"),
+                          encoding="utf-8")
+        click.echo(ctx.say(f"已写出 {out_file}。修改后用 trackside init --course {out_file} 建立赛事。",
+                           f"Wrote {out_file}. Edit it, then: trackside init --course {out_file}"))
+
+    run_guarded(ctx, body)
+
+
 # -- entrants -------------------------------------------------------------------
 
 
