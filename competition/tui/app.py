@@ -104,6 +104,7 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.alarm_silenced_seq = 0  # newest orphan seq the referee acknowledged
         self._seen_version = -1
         self._redraw_pending = False
+        self._last_impulse_redraw = 0.0
         self._closed = False
         super().__init__()
         localize_bindings(self, self.tr)
@@ -238,14 +239,22 @@ class TracksideApp(ExplainsKeys, App[None]):
         if message.outcome.disposition in ("orphan", "candidate"):
             self.bell()
         # A timer replaying its memory sends hundreds of impulses in a burst:
-        # redraw at most every IMPULSE_REDRAW_S, not once per impulse, so the
-        # reader thread keeps the CPU. A referee's key still redraws at once.
-        if not self._redraw_pending:
+        # redraw at once for the first impulse, then at most every
+        # IMPULSE_REDRAW_S while the burst lasts, so the reader thread keeps the CPU.
+        if self._redraw_pending:
+            return
+        now = time.monotonic()
+        wait = self._last_impulse_redraw + IMPULSE_REDRAW_S - now
+        if wait <= 0:
+            self._last_impulse_redraw = now
+            self.data_changed()
+        else:
             self._redraw_pending = True
-            self.set_timer(IMPULSE_REDRAW_S, self._redraw_after_impulses)
+            self.set_timer(wait, self._redraw_after_impulses)
 
     def _redraw_after_impulses(self) -> None:
         self._redraw_pending = False
+        self._last_impulse_redraw = time.monotonic()
         self.data_changed()
 
     def on_timer_status_changed(self, message: TimerStatusChanged) -> None:

@@ -7,32 +7,30 @@ the right can be reordered (ctrl+↑/↓) and a rider scratched (Delete).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from competition import entrants, start_queue
 from competition.privacy import mask_phone
 from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.i18n import localize_bindings
-from competition.tui.keys import ExplainsKeys
-from competition.tui.messages import JournalChanged
+from competition.tui.screens.base import EventScreen
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 
 if TYPE_CHECKING:
-    from competition.tui.app import TracksideApp
+    pass
 
 MAX_TRACK = 4
 
 
-class CheckinScreen(ExplainsKeys, Screen[None]):
+class CheckinScreen(EventScreen):
     """The check-in desk."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,13 +46,8 @@ class CheckinScreen(ExplainsKeys, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.track = 0
-        self.generation = -1
         self.results: list[dict[str, Any]] = []
         self.queue: list[dict[str, Any]] = []
-
-    @property
-    def trackside(self) -> TracksideApp:
-        return cast("TracksideApp", self.app)
 
     def compose(self) -> ComposeResult:
         tr = self.trackside.tr
@@ -82,20 +75,6 @@ class CheckinScreen(ExplainsKeys, Screen[None]):
         for key, width in (("col.queue_pos", 3), ("col.bib", 5), ("col.name", 10), ("col.platform", 8)):
             queue.add_column(tr(key), width=width, key=key)
         self.query_one("#search", Input).focus()
-
-    def on_show(self) -> None:
-        if self.generation != self.trackside.generation:
-            self.refresh_data()
-        self.update_status()
-
-    def on_journal_changed(self, message: JournalChanged) -> None:
-        if self.is_current:
-            self.refresh_data()
-
-    def update_status(self) -> None:
-        if self.is_mounted:
-            app = self.trackside
-            self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
 
     # -- data ---------------------------------------------------------------------------------
 

@@ -9,32 +9,30 @@ shows up in the last impulses below; rejected lines are listed too.
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from competition import timing
 from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.i18n import localize_bindings
-from competition.tui.keys import ExplainsKeys
-from competition.tui.messages import JournalChanged
+from competition.tui.screens.base import EventScreen
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from hardware.ports import PortInfo, list_ports
 from hardware.protocols import PROTOCOLS
 
 if TYPE_CHECKING:
-    from competition.tui.app import TracksideApp
+    pass
 
 MAX_TRACK = 4
 
 
-class HardwareScreen(ExplainsKeys, Screen[None]):
+class HardwareScreen(EventScreen):
     """Timer connection and diagnostics."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -47,14 +45,9 @@ class HardwareScreen(ExplainsKeys, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.generation = -1
         self.ports: list[PortInfo] = []
         self.protocol = "alge"
         self.track = 1
-
-    @property
-    def trackside(self) -> TracksideApp:
-        return cast("TracksideApp", self.app)
 
     def compose(self) -> ComposeResult:
         app = self.trackside
@@ -93,19 +86,9 @@ class HardwareScreen(ExplainsKeys, Screen[None]):
         self.action_rescan()
         ports.focus()
 
-    def on_show(self) -> None:
-        if self.generation != self.trackside.generation:
-            self.refresh_data()
-        self.update_status()
-
-    def on_journal_changed(self, message: JournalChanged) -> None:
-        if self.is_current:
-            self.refresh_data()
-
     def update_status(self) -> None:
+        super().update_status()
         if self.is_mounted:
-            app = self.trackside
-            self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
             self._show_settings()
 
     def on_key(self, event: events.Key) -> None:

@@ -10,12 +10,11 @@ place; each correction is a new row that appears at the top.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from competition import entrants, judging, timing
@@ -24,20 +23,19 @@ from competition.privacy import mask_phone
 from competition.tui.dialogs.correct_time import CorrectTimeDialog
 from competition.tui.dialogs.form import Field, FormDialog
 from competition.tui.i18n import localize_bindings
-from competition.tui.keys import ExplainsKeys
-from competition.tui.messages import JournalChanged
+from competition.tui.screens.base import EventScreen
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from results.journal_view import KIND_ZH, describe_row, kind_label
 
 if TYPE_CHECKING:
-    from competition.tui.app import TracksideApp
+    pass
 
 ROWS = 200
 HIDDEN_BY_DEFAULT = ("raw_bytes",)  # one row per serial chunk: shown only when asked for
 
 
-class JournalScreen(ExplainsKeys, Screen[None]):
+class JournalScreen(EventScreen):
     """The journal and the head referee's corrections."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -50,13 +48,8 @@ class JournalScreen(ExplainsKeys, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.generation = -1
         self.rows: list[JournalRow] = []
         self.filter_text = ""
-
-    @property
-    def trackside(self) -> TracksideApp:
-        return cast("TracksideApp", self.app)
 
     def compose(self) -> ComposeResult:
         tr = self.trackside.tr
@@ -75,20 +68,6 @@ class JournalScreen(ExplainsKeys, Screen[None]):
                            ("col.what", 70)):
             table.add_column(tr(key), width=width, key=key)
         table.focus()
-
-    def on_show(self) -> None:
-        if self.generation != self.trackside.generation:
-            self.refresh_data()
-        self.update_status()
-
-    def on_journal_changed(self, message: JournalChanged) -> None:
-        if self.is_current:
-            self.refresh_data()
-
-    def update_status(self) -> None:
-        if self.is_mounted:
-            app = self.trackside
-            self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
 
     def on_key(self, event: events.Key) -> None:
         if event.key == "escape" and self.query_one("#journal-filter", Input).has_focus:

@@ -7,29 +7,27 @@ filter; the highlighted rider's penalty breakdown shows below the table.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from competition.times import format_duration, format_penalty
 from competition.tui.i18n import localize_bindings
-from competition.tui.keys import ExplainsKeys
-from competition.tui.messages import JournalChanged
+from competition.tui.screens.base import EventScreen
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from results.ranking import Standing
 from results.standings import StandingsReport, build_standings
 
 if TYPE_CHECKING:
-    from competition.tui.app import TracksideApp
+    pass
 
 
-class StandingsScreen(ExplainsKeys, Screen[None]):
+class StandingsScreen(EventScreen):
     """The ranking board."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -38,14 +36,9 @@ class StandingsScreen(ExplainsKeys, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.generation = -1
         self.report: StandingsReport | None = None
         self.platform: str | None = None
         self.rows: list[Standing] = []
-
-    @property
-    def trackside(self) -> TracksideApp:
-        return cast("TracksideApp", self.app)
 
     def compose(self) -> ComposeResult:
         tr = self.trackside.tr
@@ -65,20 +58,6 @@ class StandingsScreen(ExplainsKeys, Screen[None]):
                            ("col.mark", 16)):
             table.add_column(tr(key), width=width, key=key)
         table.focus()
-
-    def on_show(self) -> None:
-        if self.generation != self.trackside.generation:
-            self.refresh_data()
-        self.update_status()
-
-    def on_journal_changed(self, message: JournalChanged) -> None:
-        if self.is_current:
-            self.refresh_data()
-
-    def update_status(self) -> None:
-        if self.is_mounted:
-            app = self.trackside
-            self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
 
     def on_key(self, event: events.Key) -> None:
         self.explain_key(event)

@@ -10,13 +10,12 @@ disarms, ``u`` or ctrl+z withdraws the last call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from competition import judging, start_queue, timing
@@ -27,8 +26,7 @@ from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.dialogs.form import FormDialog
 from competition.tui.dialogs.reason import ReasonDialog
 from competition.tui.i18n import localize_bindings
-from competition.tui.keys import ExplainsKeys
-from competition.tui.messages import JournalChanged
+from competition.tui.screens.base import EventScreen
 from competition.tui.widgets.alarm_banner import AlarmBanner
 from competition.tui.widgets.finishers_table import FinishersTable
 from competition.tui.widgets.penalty_panel import PenaltyPanel
@@ -40,12 +38,12 @@ from courses.schema import Infraction, Segment
 from hardware.impulse import Channel
 
 if TYPE_CHECKING:
-    from competition.tui.app import TracksideApp
+    pass
 
 DIGITS = "0123456789"
 
 
-class TimingScreen(ExplainsKeys, Screen[None]):
+class TimingScreen(EventScreen):
     """The home screen of the timing referee."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -75,15 +73,10 @@ class TimingScreen(ExplainsKeys, Screen[None]):
         self.armed: Segment | None = None
         self.selected_run: int | None = None
         self.last_call_run: int | None = None
-        self.generation = -1
         self._rung_seq = 0
         # A call on a rider still on course cannot move the standings (only finished
         # runs are ranked): the next refresh may keep the ranked report it has.
         self._standings_still_valid = False
-
-    @property
-    def trackside(self) -> TracksideApp:
-        return cast("TracksideApp", self.app)
 
     # -- layout ------------------------------------------------------------------------
 
@@ -109,15 +102,6 @@ class TimingScreen(ExplainsKeys, Screen[None]):
     def on_mount(self) -> None:
         self.query_one(FinishersTable).can_focus = False
         self.set_interval(self.trackside.tick_interval, self.tick, name="clocks")
-
-    def on_show(self) -> None:
-        if self.generation != self.trackside.generation:
-            self.refresh_data()
-        self.update_status()
-
-    def on_journal_changed(self, message: JournalChanged) -> None:
-        if self.is_current:
-            self.refresh_data()
 
     # -- reading the event ---------------------------------------------------------------
 

@@ -1,0 +1,45 @@
+"""What every screen of the app shares: the app handle, following the event, the status bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.screen import Screen
+
+from competition.tui.keys import ExplainsKeys
+from competition.tui.messages import JournalChanged
+from competition.tui.widgets.timer_status_bar import TimerStatusBar
+
+if TYPE_CHECKING:
+    from competition.tui.app import TracksideApp
+
+
+class EventScreen(ExplainsKeys, Screen[None]):
+    """A screen that shows the event: redraws when it changed while the screen was away."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # The app's change counter this screen last drew; -1 = never drawn.
+        self.generation = -1
+
+    @property
+    def trackside(self) -> TracksideApp:
+        return cast("TracksideApp", self.app)
+
+    def refresh_data(self) -> None:
+        """Re-read the event and redraw (each screen its own)."""
+        raise NotImplementedError
+
+    def on_show(self) -> None:
+        if self.generation != self.trackside.generation:
+            self.refresh_data()
+        self.update_status()
+
+    def on_journal_changed(self, message: JournalChanged) -> None:
+        if self.is_current:
+            self.refresh_data()
+
+    def update_status(self) -> None:
+        if self.is_mounted:
+            app = self.trackside
+            self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
