@@ -46,6 +46,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key.undo_finish": ("撤销到达", "Undo finish"),
     "key.assign": ("指定脉冲", "Assign impulse"),
     "key.discard": ("搁置脉冲", "Set impulse aside"),
+    "key.withdraw_rider": ("退赛", "Withdraw rider"),
+    "title.withdraw_rider": ("{bib} 号 {name} 退赛（保留记录，移出出发队列）", "Bib {bib} {name} withdraws (kept on file, off the queue)"),
+    "checkin.withdrawn": ("{bib} 号 {name} 已退赛", "Bib {bib} {name} withdrawn"),
     # -- check-in bindings -------------------------------------------------------
     "key.checkin_selected": ("签到", "Check in"),
     "key.search": ("搜索", "Search"),

@@ -132,3 +132,23 @@ async def test_penalty_goes_to_just_finished_rider_when_nobody_rides(event: Even
         await pilot.pause()
         assert table.cell_text(0, "col.status") == "OK"
         recorder.close()
+
+
+async def test_a_rider_withdraws_at_the_desk(event: Event) -> None:
+    register(event, 3)
+    start_queue.check_in(event, [2])
+    app = make_app(event, PinnedClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f2")
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FormDialog"
+        await pilot.press(*"身体不适", "enter")
+        await pilot.pause()
+    status = event.store.query("SELECT status FROM entrants WHERE bib = 2")[0]["status"]
+    assert status == "withdrawn"
+    assert start_queue.waiting(event, 1) == []  # off every queue
+    rows = event.store.query("SELECT payload FROM journal WHERE kind = 'entrant_withdrawn'")
+    assert "身体不适" in rows[0]["payload"]

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from competition import entrants, start_queue
 from competition.privacy import mask_phone
 from competition.tui.dialogs.confirm import ConfirmDialog
+from competition.tui.dialogs.form import FormDialog
 from competition.tui.i18n import localize_bindings
 from competition.tui.screens.base import EventScreen
 from competition.tui.widgets.screen_tabs import ScreenTabs
@@ -41,6 +42,7 @@ class CheckinScreen(EventScreen):
         Binding("ctrl+down", "move(1)", "key.move_down", id="checkin.move_down"),
         Binding("delete,ctrl+d", "scratch", "key.scratch", id="checkin.scratch", key_display="Del"),
         Binding("ctrl+l", "focus_queue", "key.focus_queue", id="checkin.focus_queue"),
+        Binding("ctrl+o", "withdraw", "key.withdraw_rider", id="checkin.withdraw"),
     ]
 
     def __init__(self) -> None:
@@ -160,7 +162,26 @@ class CheckinScreen(EventScreen):
             return None if self.results else tr("why.no_result")
         if action in ("move", "scratch"):
             return None if self.queue else tr("why.queue_empty")
+        if action == "withdraw":
+            return None if self.results else tr("why.no_result")
         return None
+
+    def action_withdraw(self) -> None:
+        """The highlighted rider withdraws from the event (kept on file, off every queue; reason asked)."""
+        app = self.trackside
+        if not self.results:
+            return
+        table = self.query_one("#results", DataTable)
+        rider = self.results[table.cursor_row if 0 <= table.cursor_row < len(self.results) else 0]
+
+        def answer(values: dict[str, str] | None) -> None:
+            if values:
+                app.run_command(
+                    lambda: entrants.withdraw_entrant(app.event, rider["bib"], reason=values["reason"]),
+                    done=app.tr("checkin.withdrawn", bib=rider["bib"], name=rider["name"]),
+                )
+
+        app.push_screen(FormDialog(app.tr("title.withdraw_rider", bib=rider["bib"], name=rider["name"]), app.tr), answer)
 
     def action_check_in(self) -> None:
         if self._queue_focused():
