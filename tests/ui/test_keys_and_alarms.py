@@ -249,3 +249,20 @@ async def test_clock_turns_red_past_the_time_limit(event: Event) -> None:
         assert screen.clocks()[0].has_class("over")
         assert screen.clocks()[0].shown == "3:01.00"
         recorder.close()
+
+
+def test_no_ui_string_is_defined_twice() -> None:
+    """A repeated key in the strings table silently replaces the first text."""
+    import ast
+    import inspect
+
+    from competition.tui import i18n
+
+    tree = ast.parse(inspect.getsource(i18n))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict) and len(node.keys) > 50:
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+            break
+    else:
+        raise AssertionError("the strings table was not found")
