@@ -228,6 +228,22 @@ class EventStore:
 
     # -- reading ----------------------------------------------------------
 
+    def defer_checkpoints(self) -> None:
+        """Never checkpoint the WAL inside this connection's commits.
+
+        A timing writer must not spend a checkpoint's fsync of the whole file
+        (tens to hundreds of ms) between a pad slap and its durable row; whoever
+        calls this runs ``checkpoint()`` from another thread now and then.
+        """
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the file without blocking readers or writers (PASSIVE)."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.OperationalError:
+            pass  # busy: the next one will do it
+
     def data_version(self) -> int:
         """Changes when another connection commits: how readers notice news."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])

@@ -26,6 +26,7 @@ from typing import Any
 
 from competition.errors import EventFileError, TracksideError
 from competition.event import Event
+from competition.eventfile import EventStore
 from competition.replay_window import ReplayWindow
 from competition.timing import (
     ImpulseOutcome,
@@ -39,6 +40,7 @@ from hardware.impulse import Impulse, RejectedFrame
 from hardware.protocols import Protocol, get_protocol
 from hardware.supervisor import PortOfflineError, PortStatus, PortSupervisor
 
+CHECKPOINT_EVERY_S = 2.0
 OutcomeListener = Callable[[ImpulseOutcome], None]
 StatusListener = Callable[[PortStatus], None]
 RejectedListener = Callable[[RejectedFrame], None]
@@ -107,6 +109,8 @@ class TrackPipeline:
         self.terminal = terminal
         self.on_outcome = on_outcome
         self.on_rejected = on_rejected
+        # Set by TimingRecorder, which checkpoints from its own thread instead.
+        self.defer_checkpoints = False
         self.counts: Counter[str] = Counter()
         self.write_errors = 0
         self._local = threading.local()
@@ -117,6 +121,8 @@ class TrackPipeline:
         ev = getattr(self._local, "event", None)
         if ev is None:
             ev = Event.open(self.db_path, operator=self.operator, terminal=self.terminal)
+            if self.defer_checkpoints:
+                ev.store.defer_checkpoints()
             self._local.event = ev
         return ev
 
@@ -206,6 +212,7 @@ class TimingRecorder:
             db_path, track=track, protocol=self.protocol, port=url, operator=operator, terminal=terminal,
             on_outcome=on_outcome, on_rejected=on_rejected,
         )
+        self.pipeline.defer_checkpoints = True
         self.claim = PortClaim(url) if claim_port else None
         with Event.open(db_path, operator=operator, terminal=terminal) as event:
             self._resume = last_device_seq(event, track) is not None
@@ -236,12 +243,23 @@ class TimingRecorder:
         self._request_gap_replay()
 
     def _watch_window(self) -> None:
+        """Releases held impulses when a replay is over; checkpoints the WAL off the reader's path."""
+        checkpointer: EventStore | None = None
+        next_checkpoint = time.monotonic() + CHECKPOINT_EVERY_S
         while not self._stopping.wait(0.05):
             try:
                 if self.window.poll():
                     self._request_gap_replay()
+                if time.monotonic() >= next_checkpoint:
+                    next_checkpoint = time.monotonic() + CHECKPOINT_EVERY_S
+                    if checkpointer is None:
+                        checkpointer = EventStore.open(self.pipeline.db_path)
+                    checkpointer.checkpoint()
             except Exception:  # a bug here must not stop the release of held impulses later
                 time.sleep(0.2)
+        if checkpointer is not None:
+            checkpointer.checkpoint()
+            checkpointer.close()
 
     def _request_gap_replay(self) -> None:
         """A line arrived damaged: ask the timer for its memory, holding what comes meanwhile.
