@@ -156,15 +156,21 @@ class JournalScreen(EventScreen):
             app.set_operator(values["operator"])
         app.run_command(lambda: command(values), done=app.tr("journal.corrected"))
 
-    def action_correct_time(self) -> None:
-        app = self.trackside
+    def _selected_run(self) -> tuple[int, dict[str, Any]] | None:
+        """The run the highlighted journal row is about, read fresh (None if it is about no run)."""
         row = self.selected()
         run_id = self.run_id_of(row) if row else None
         if run_id is None:
+            return None
+        run = self.trackside.run_query(lambda: timing.run(self.trackside.event, run_id))
+        return None if run is None else (run_id, run)
+
+    def action_correct_time(self) -> None:
+        app = self.trackside
+        found = self._selected_run()
+        if found is None:
             return
-        run = app.run_query(lambda: timing.run(app.event, run_id))
-        if run is None:
-            return
+        run_id, run = found
         dialog = CorrectTimeDialog(
             app.tr("title.correct_time", run=run_id, bib=run["bib"], name=run["name"]), app.tr,
             raw_ns=run["raw_ns"], precision_ns=app.event.course.precision_ns, ask_operator=app.needs_operator(),
@@ -174,13 +180,10 @@ class JournalScreen(EventScreen):
 
     def action_set_status(self) -> None:
         app = self.trackside
-        row = self.selected()
-        run_id = self.run_id_of(row) if row else None
-        if run_id is None:
+        found = self._selected_run()
+        if found is None:
             return
-        run = app.run_query(lambda: timing.run(app.event, run_id))
-        if run is None:
-            return
+        run_id, run = found
         dialog = FormDialog(
             app.tr("title.set_status", run=run_id, bib=run["bib"], name=run["name"]), app.tr,
             [Field("status", app.tr("dialog.status"), run["status"])], ask_operator=app.needs_operator(),
