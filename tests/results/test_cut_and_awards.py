@@ -106,7 +106,7 @@ def test_a_tie_on_a_prize_line_stops_the_awards_until_named(event: Event, tmp_pa
     settled = compute_awards(event)
     assert not settled.ties_zh
     assert sorted(e.bib for e in settled.entries if e.prize_code == "second") == [2, 4]
-    assert [e.bib for e in settled.entries if e.prize_code == "third"][0] == 3
+    assert next(e.bib for e in settled.entries if e.prize_code == "third") == 3
     published = write_award_documents(event, out, round_code=None, lang="zh")
     html = (out / "获奖名单.html").read_text(encoding="utf-8")
     assert "一等奖" in html and published.awards
