@@ -322,6 +322,15 @@ def on_course(event: Event, track: int | None = None) -> list[dict[str, Any]]:
     return event.store.query(sql + " ORDER BY r.run_id", args)
 
 
+def run_states(event: Event, round_code: str | None = None) -> dict[int, str]:
+    """Each rider's latest run state this round (on_course / finished), for the check-in desk."""
+    rows = event.store.query(
+        "SELECT bib, state FROM runs WHERE round = ? AND state != 'void' ORDER BY run_id",
+        (round_code or event.current_round,),
+    )
+    return {r["bib"]: r["state"] for r in rows}
+
+
 def orphans(event: Event, track: int | None = None) -> list[dict[str, Any]]:
     """Impulses waiting for a referee's decision: orphans and replayed candidates."""
     sql = "SELECT * FROM impulses WHERE disposition IN ('orphan', 'candidate')"

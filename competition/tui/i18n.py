@@ -180,6 +180,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status.no_impulse": ("尚无脉冲", "no impulse yet"),
     "status.rejected": ("无法识别 {n} 行", "{n} rejected lines"),
     "status.track": ("{track} 道", "track {track}"),
+    "status.withdrawn": ("退赛", "withdrawn"),
+    "status.on_course": ("赛道上", "on course"),
+    "status.rode": ("已完成", "rode"),
     "status.operator": ("操作人 {name}", "operator {name}"),
     # -- why a key does nothing now -------------------------------------------------
     "why.no_rider": ("没有选手在赛道上", "No rider is on course"),

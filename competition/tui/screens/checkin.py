@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Static
 
-from competition import entrants, start_queue
+from competition import entrants, start_queue, timing
 from competition.privacy import mask_phone
 from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.dialogs.form import FormDialog
@@ -91,14 +91,19 @@ class CheckinScreen(EventScreen):
         tr = app.tr
         found = app.run_query(lambda: entrants.search_entrants(app.event, text, limit=30)) or []
         waiting = {w["bib"]: w["track"] for w in start_queue.waiting(app.event)}
+        rode = app.run_query(lambda: timing.run_states(app.event)) or {}
         self.results = found
         table = self.query_one("#results", DataTable)
         table.clear()
         for e in found:
             if e["status"] == "withdrawn":
-                state = Text("退赛" if app.lang != "en" else "withdrawn", style="red")
+                state = Text(tr("status.withdrawn"), style="red")
             elif e["bib"] in waiting:
                 state = Text(tr("status.track", track=waiting[e["bib"]]), style="bold")
+            elif rode.get(e["bib"]) == "on_course":
+                state = Text(tr("status.on_course"), style="bold")
+            elif e["bib"] in rode:
+                state = Text(tr("status.rode"))
             else:
                 state = Text("")
             table.add_row(f"#{e['bib']}", e["name"], mask_phone(e["phone"]), e.get("platform") or "",
