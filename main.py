@@ -95,8 +95,9 @@ def cli(click_ctx: click.Context, db: str | None, lang: str, operator: str, term
               help="赛道文件或内置名称（默认 default）/ course file or bundled name")
 @click.option("--title", default="网约配送员驾驶技能竞赛", show_default=True, help="赛事名称 / event title")
 @click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="比赛日期（默认今天）/ event date")
+@click.option("--organizer", default=None, help="主办单位（印在奖状上）/ organizer, printed on certificates")
 @pass_ctx
-def init(ctx: Ctx, course_ref: str | None, title: str, day: str | None) -> None:
+def init(ctx: Ctx, course_ref: str | None, title: str, day: str | None, organizer: str | None) -> None:
     """建立新赛事文件 / create a new event file.
 
     Refuses a file that already holds an event: nothing is ever overwritten.
@@ -107,7 +108,8 @@ def init(ctx: Ctx, course_ref: str | None, title: str, day: str | None) -> None:
         from courses.loader import load_course
 
         course = load_course(course_ref)
-        event = Event.create(ctx.db, title=title, course=course, day=day, operator=ctx.operator, terminal=ctx.terminal)
+        event = Event.create(ctx.db, title=title, course=course, day=day, operator=ctx.operator,
+                             terminal=ctx.terminal, organizer=organizer)
         click.echo(ctx.say(
             f"已建立赛事「{event.title}」：{ctx.db}（赛道 {course.name_zh}，{len(course.segments)} 个赛段）",
             f"Created event '{event.title}' in {ctx.db} (course {course.name_en}, {len(course.segments)} segments)",

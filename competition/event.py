@@ -48,6 +48,7 @@ class Event:
         operator: str = "",
         terminal: str | None = None,
         demo: bool = False,
+        organizer: str | None = None,
     ) -> Event:
         """Make a new event file. Refuses a file that already holds an event."""
         from courses.loader import course_to_toml
@@ -69,6 +70,7 @@ class Event:
                 "course_id": course.id,
                 "round": FIRST_ROUND,
                 **({"demo": True} if demo else {}),
+                **({"organizer": organizer} if organizer else {}),
             },
         )
         return cls(store)
@@ -107,6 +109,11 @@ class Event:
     @property
     def current_round(self) -> str:
         return self.store.meta("current_round") or FIRST_ROUND
+
+    @property
+    def organizer(self) -> str | None:
+        """Who runs the event (printed on certificates), if given at ``init``."""
+        return self.store.meta("organizer")
 
     @property
     def is_demo(self) -> bool:

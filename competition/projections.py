@@ -60,6 +60,8 @@ def _event_created(conn: sqlite3.Connection, row: JournalRow) -> None:
     _set_meta(conn, "current_round", p["round"])
     if p.get("demo"):
         _set_meta(conn, "demo", "1")
+    if p.get("organizer"):
+        _set_meta(conn, "organizer", p["organizer"])
     conn.execute(
         "INSERT INTO rounds (code, opened_seq, source_round, top) VALUES (?, ?, NULL, NULL)",
         (p["round"], row.seq),

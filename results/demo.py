@@ -72,7 +72,8 @@ def _fresh_demo_file(db: Path) -> None:
 
 
 def _create(db: Path, seed: int, riders: int, echo: Callable[[str], None] | None = None) -> Event:
-    event = Event.create(db, title=DEMO_TITLE, course=load_course(None), operator="演示", demo=True)
+    event = Event.create(db, title=DEMO_TITLE, course=load_course(None), operator="演示", demo=True,
+                         organizer="演示区总工会")
     with tempfile.TemporaryDirectory() as tmp:
         sheet = Path(tmp) / "报名表.xlsx"
         # The clerk's sheet has 6 rows that are not new riders (bad rows, repeats).

@@ -33,7 +33,7 @@ def event_info(event: Event, lang: str) -> EventInfo:
     course = event.course
     return EventInfo(
         title=event.title, date=event.day, course_name_zh=course.name_zh, course_name_en=course.name_en,
-        precision_ns=course.precision_ns, lang="en" if lang == "en" else "zh",
+        precision_ns=course.precision_ns, lang="en" if lang == "en" else "zh", organizer=event.organizer,
     )
 
 

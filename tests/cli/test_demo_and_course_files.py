@@ -23,6 +23,7 @@ def test_headless_demo_plays_a_whole_competition(tmp_path: Path) -> None:
     assert "校验通过" in text and "决赛" in text
     for name in ("获奖名单.html", "奖状.html", "成绩公告-决赛.html", "裁判记录表.html", "index.html"):
         assert (out / name).is_file()
+    assert "演示区总工会" in (out / "奖状.html").read_text(encoding="utf-8")  # the issuer line
     with Event.open(db) as ev:
         assert ev.is_demo
         assert ev.store.query("SELECT COUNT(*) AS n FROM round_entries WHERE round = 'final'")[0]["n"] == 70
