@@ -30,6 +30,12 @@ class CommandRefused(TracksideError):
     """
 
 
+def require_reason(reason: str) -> None:
+    """Corrections and referee decisions are journaled with why; refuse an empty reason."""
+    if not reason.strip():
+        raise CommandRefused("此操作必须写明原因。", "This action needs a reason.")
+
+
 def user_message(exc: BaseException, lang: str) -> str | None:
     """The user-facing text of any of our packages' errors (they share the two attributes)."""
     zh = getattr(exc, "message_zh", None)

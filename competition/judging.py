@@ -10,18 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from competition.errors import CommandRefused
-from competition.times import NS_PER_SECOND
+from competition.errors import CommandRefused, require_reason
 
 if TYPE_CHECKING:
     from competition.event import Event
 
 STATUSES = ("OK", "DNF", "DSQ", "DNS")
-
-
-def _need_reason(reason: str) -> None:
-    if not reason.strip():
-        raise CommandRefused("此操作必须写明原因。", "This action needs a reason.")
 
 
 def resolve_infraction(event: Event, segment: str, code: str) -> tuple[str, str]:
@@ -83,7 +77,7 @@ def call_penalty(
 
 
 def withdraw_penalty(event: Event, penalty_id: int, *, reason: str) -> None:
-    _need_reason(reason)
+    require_reason(reason)
     rows = event.store.query("SELECT * FROM penalties WHERE penalty_id = ?", (penalty_id,))
     if not rows:
         raise CommandRefused(f"没有编号为 {penalty_id} 的判罚。", f"No penalty #{penalty_id}.")
@@ -116,7 +110,7 @@ def set_status(event: Event, run_id: int, status: str, *, reason: str) -> None:
     status = status.upper()
     if status not in STATUSES:
         raise CommandRefused(f"状态必须是 {'/'.join(STATUSES)}（收到 {status}）。", f"Status must be one of {STATUSES} (got {status}).")
-    _need_reason(reason)
+    require_reason(reason)
     run = _run(event, run_id)
     if run["state"] == "void":
         raise CommandRefused("该成绩已作废。", "That run is void.")
@@ -131,7 +125,7 @@ def set_status(event: Event, run_id: int, status: str, *, reason: str) -> None:
 
 def correct_time(event: Event, run_id: int, raw_ns: int, *, reason: str) -> None:
     """Set a run's raw time by hand (e.g. from the paper backup), with the reason."""
-    _need_reason(reason)
+    require_reason(reason)
     if raw_ns <= 0:
         raise CommandRefused("时间必须大于零。", "The time must be positive.")
     run = _run(event, run_id)
@@ -162,7 +156,7 @@ def confirm_run(event: Event, run_id: int) -> None:
 
 def grant_rerun(event: Event, run_id: int, *, reason: str) -> None:
     """A rerun for a fault not the rider's: this run stops counting, the rider goes to the front."""
-    _need_reason(reason)
+    require_reason(reason)
     run = _run(event, run_id)
     if run["state"] == "on_course":
         raise CommandRefused("选手仍在赛道上：请先记录终点或 DNF。", "The rider is still on course: finish or DNF first.")
@@ -192,7 +186,7 @@ def score_style(event: Event, bib: int, judge: str, score_tenths: int, *, round_
 
 def name_prize(event: Event, bib: int, prize: str, *, reason: str, round_code: str | None = None) -> None:
     """The head referee names a prize winner by hand (e.g. 最佳风采奖)."""
-    _need_reason(reason)
+    require_reason(reason)
     code = event.require_round(round_code)
     codes = {p.code for p in event.course.prizes}
     if prize not in codes:
@@ -210,5 +204,3 @@ def seconds_text_to_ns(text: str) -> int:
     except ValueError as exc:
         raise CommandRefused(f"无法识别的时间：{text}（例如 62.34 或 1:02.34）", f"Not a time: {text} (e.g. 62.34 or 1:02.34)") from exc
 
-
-__all__ = ["NS_PER_SECOND"]

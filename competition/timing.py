@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from competition.errors import CommandRefused
+from competition.errors import CommandRefused, require_reason
 from competition.start_queue import attempts_used
 from hardware.impulse import Channel, Impulse
 
@@ -101,7 +101,13 @@ def _on_clock_of(event: Event, imp: dict[str, Any], other: dict[str, Any]) -> in
     if other["device_time_ns"] is not None and (
         imp["device_time_ns"] is None or imp["device"] != other["device"]
     ):
-        offset = _device_offset(event, other["device"])
+        # The reference impulse's own device-minus-host offset is the nearest in
+        # time; a replayed one's host time is the replay's, so ask the journal.
+        offset = (
+            (int(other["device_time_ns"]) - int(other["host_ns"]), int(other["clock_modulus_ns"] or 0))
+            if not other.get("replayed")
+            else _device_offset(event, other["device"])
+        )
         if offset is not None:
             value = imp["host_ns"] + offset[0]
             return value % offset[1] if offset[1] else value
@@ -173,7 +179,7 @@ def _is_double(event: Event, track: int, channel: str, candidate: dict[str, Any]
     return any(_gap(p, candidate) < window for p in previous)
 
 
-def _finish_outcome(event: Event, run: dict[str, Any], start: dict[str, Any], finish: dict[str, Any]) -> dict[str, Any]:
+def _finish_outcome(event: Event, start: dict[str, Any], finish: dict[str, Any]) -> dict[str, Any]:
     raw_ns = elapsed_between(event, start, finish)
     over = raw_ns > event.course.time_limit_ns
     return {
@@ -213,6 +219,7 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
         probe = {**payload, "seq": None}
         disposition = "orphan"
         target: dict[str, Any] | None = None
+        result: dict[str, Any] = {}
         if not impulse.usable:
             disposition = "unusable"
         elif impulse.replayed and (impulse.device_time_ns is None or _older_than_recorded(event, track, impulse)):
@@ -241,8 +248,9 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
                     "SELECT * FROM runs WHERE track = ? AND state = 'on_course' ORDER BY run_id LIMIT 1", (track,)
                 )
             if runs:
-                start = _impulse_row(event, runs[0]["start_seq"])
-                if elapsed_between(event, start, probe) < event.course.min_run_ns:
+                # The probe carries every field elapsed time needs: no re-read after the insert.
+                result = _finish_outcome(event, _impulse_row(event, runs[0]["start_seq"]), probe)
+                if result["raw_ns"] < event.course.min_run_ns:
                     disposition = "too_short"
                 else:
                     disposition = "finish"
@@ -263,9 +271,6 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
             new_run = _start_run(event, target["bib"], track, row.seq, impulse.host_ns, impulse.manual)
             return ImpulseOutcome(row.seq, "start", track, channel, new_run, target["bib"])
         if disposition == "finish" and target is not None:
-            start = _impulse_row(event, target["start_seq"])
-            finish = _impulse_row(event, row.seq)
-            result = _finish_outcome(event, target, start, finish)
             store.append("run_finished", {"run_id": target["run_id"], "bib": target["bib"], "finish_seq": row.seq, **result})
             return ImpulseOutcome(
                 row.seq, "finish", track, channel, target["run_id"], target["bib"], result["raw_ns"], result["status"]
@@ -360,14 +365,9 @@ def run(event: Event, run_id: int) -> dict[str, Any]:
 # -- referee decisions on impulses ---------------------------------------------
 
 
-def _need_reason(reason: str) -> None:
-    if not reason.strip():
-        raise CommandRefused("此操作必须写明原因。", "This action needs a reason.")
-
-
 def undo_start(event: Event, run_id: int, *, reason: str) -> None:
     """A false start or the wrong rider: the run is void, the rider back at the front."""
-    _need_reason(reason)
+    require_reason(reason)
     r = run(event, run_id)
     if r["state"] != "on_course":
         raise CommandRefused(f"{r['bib']} 号不在赛道上，不能撤销出发。", f"Bib {r['bib']} is not on course; cannot undo the start.")
@@ -376,7 +376,7 @@ def undo_start(event: Event, run_id: int, *, reason: str) -> None:
 
 def undo_finish(event: Event, run_id: int, *, reason: str) -> None:
     """The finish went to the wrong run: back on course, the impulse an orphan."""
-    _need_reason(reason)
+    require_reason(reason)
     r = run(event, run_id)
     if r["state"] != "finished" or r["finish_seq"] is None:
         raise CommandRefused(f"{r['bib']} 号没有终点时间可撤销。", f"Bib {r['bib']} has no finish to undo.")
@@ -387,7 +387,7 @@ def assign_impulse(
     event: Event, impulse_seq: int, *, reason: str, bib: int | None = None, run_id: int | None = None
 ) -> int:
     """Give an orphan (or candidate) impulse to a rider by hand. Returns the run id."""
-    _need_reason(reason)
+    require_reason(reason)
     imp = _impulse_row(event, impulse_seq)
     if imp["cleared"] or imp["bad_checksum"]:
         raise CommandRefused("该脉冲已被计时器作废或校验失败，不能使用。", "That impulse was cleared or failed its checksum.")
@@ -414,7 +414,7 @@ def assign_impulse(
         raise CommandRefused("请指定要给哪一次成绩。", "Name the run.")
     r = run(event, run_id)
     start = _impulse_row(event, r["start_seq"])
-    result = _finish_outcome(event, r, start, imp)
+    result = _finish_outcome(event, start, imp)
     with store.transaction():
         if r["state"] == "on_course":
             store.append("impulse_disposed", {"impulse_seq": impulse_seq, "disposition": "assigned", "reason": reason, "bib": r["bib"]})
@@ -431,7 +431,7 @@ def assign_impulse(
 
 def discard_impulse(event: Event, impulse_seq: int, *, reason: str) -> None:
     """Set aside an impulse nobody should get (a test slap, a spectator on the pad). Kept, never used."""
-    _need_reason(reason)
+    require_reason(reason)
     imp = _impulse_row(event, impulse_seq)
     if imp["disposition"] in ("start", "finish"):
         raise CommandRefused(
