@@ -1,0 +1,61 @@
+"""trackside CLI: the trackside app and the demo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from commands.common import CONTEXT, Ctx, fail, pass_ctx, run_guarded
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--port", "url", default=None, help="串口或 URL / port or URL")
+@click.option("--protocol", default=None, help="alge | tagheuer | microgate | pad")
+@click.option("--simulate", "simulated", is_flag=True, help="使用内置模拟计时器 / use a simulated timer")
+@click.option("--track", default=1, show_default=True, type=int)
+@pass_ctx
+def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track: int) -> None:
+    """打开计时终端 / open the trackside app."""
+    if url and not protocol:
+        fail(ctx.say("使用 --port 时必须同时给出 --protocol。", "--port needs --protocol."))
+
+    def body() -> None:
+        from competition.tui.launch import launch_app
+
+        launch_app(ctx.db, url=url, protocol=protocol, simulate=simulated, track=track, lang=ctx.lang,
+                   operator=ctx.operator, terminal=ctx.terminal)
+
+    run_guarded(ctx, body)
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--headless", is_flag=True, help="不开界面，跑完整场比赛 / play a whole competition without the UI")
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--riders", default=500, show_default=True, type=int)
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="输出文件夹 / output folder")
+@pass_ctx
+def demo(ctx: Ctx, headless: bool, seed: int, riders: int, out_dir: str | None) -> None:
+    """演示赛事：500 名模拟选手 / the demo event with 500 simulated riders.
+
+    Uses --db / TRACKSIDE_DB when given, else ./trackside-demo.db; never
+    overwrites a real event.
+    """
+    db = ctx.db_given or os.environ.get("TRACKSIDE_DB") or "trackside-demo.db"
+
+    def body() -> None:
+        if headless:
+            from results.demo import play_headless
+
+            play_headless(db, seed=seed, riders=riders, out_dir=Path(out_dir) if out_dir else None,
+                          lang=ctx.lang, echo=click.echo)
+        else:
+            from competition.tui.launch import launch_demo
+
+            launch_demo(db, seed=seed, riders=riders, lang=ctx.lang)
+
+    run_guarded(ctx, body)
+
+
+COMMANDS = [run, demo]

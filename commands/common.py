@@ -1,0 +1,61 @@
+"""What every command shares: the context (event file, language, operator), errors, JSON.
+
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Ctx:
+    """What every command needs: the event file, the language, who is operating."""
+
+    def __init__(self, db: str | None, lang: str, operator: str, terminal: str | None) -> None:
+        self.db_given = db
+        self.db = db or os.environ.get("TRACKSIDE_DB") or "trackside.db"
+        self.lang = lang
+        self.operator = operator
+        self.terminal = terminal
+
+    def say(self, zh: str, en: str) -> str:
+        return en if self.lang == "en" else zh
+
+    def event(self) -> Any:
+        from competition.event import Event
+
+        return Event.open(self.db, operator=self.operator, terminal=self.terminal)
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def run_guarded(ctx: Ctx, fn: Callable[[], Any]) -> Any:
+    """Run a command body; our errors become one clear line and exit code 1."""
+    from competition.errors import user_message
+
+    try:
+        return fn()
+    except KeyboardInterrupt:
+        fail(ctx.say("已中断。", "Interrupted."))
+    except Exception as exc:  # every user-facing error of ours carries message_zh/en
+        text = user_message(exc, ctx.lang)
+        if text is None:
+            raise
+        fail(("错误：" if ctx.lang != "en" else "Error: ") + text)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -1,0 +1,157 @@
+"""trackside CLI: penalties, statuses, corrections, reruns, style scores."""
+
+from __future__ import annotations
+
+import click
+
+from commands.common import CONTEXT, Ctx, emit_json, fail, pass_ctx, run_guarded
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("bib", type=int)
+@click.argument("segment")
+@click.argument("code")
+@click.option("--count", default=1, show_default=True, type=int, help="次数 / how many")
+@click.option("--run", "run_id", default=None, type=int, help="指定成绩编号（默认当前一次）/ a specific run")
+@pass_ctx
+def penalty(ctx: Ctx, bib: int, segment: str, code: str, count: int, run_id: int | None) -> None:
+    """判罚：BIB 赛段 违规 / call a penalty: BIB SEGMENT CODE.
+
+    \b
+    Segment and infraction by code, Chinese name or hotkey, e.g.
+      trackside penalty 12 绕杆 碰杆
+      trackside penalty 12 raogan pole_touch --count 2
+    `trackside penalty-withdraw ID --reason …` withdraws a call.
+    """
+
+    def body() -> None:
+        from competition.judging import call_penalty
+        from results.standings import rider_line
+
+        with ctx.event() as event:
+            pid = call_penalty(event, bib, segment, code, count=count, run_id=run_id)
+            click.echo(ctx.say(f"已记录判罚 #{pid}。", f"Penalty #{pid} recorded.") + " " + rider_line(event, bib, ctx.lang))
+
+    run_guarded(ctx, body)
+
+
+@click.command("penalty-withdraw", context_settings=CONTEXT)
+@click.argument("penalty_id", type=int)
+@click.option("--reason", required=True)
+@pass_ctx
+def penalty_withdraw(ctx: Ctx, penalty_id: int, reason: str) -> None:
+    """撤销判罚（保留记录）/ withdraw a penalty call (kept in the journal)."""
+
+    def body() -> None:
+        from competition.judging import withdraw_penalty
+
+        with ctx.event() as event:
+            withdraw_penalty(event, penalty_id, reason=reason)
+        click.echo(ctx.say(f"判罚 #{penalty_id} 已撤销。", f"Penalty #{penalty_id} withdrawn."))
+
+    run_guarded(ctx, body)
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--round", "round_code", default=None, help="轮次 / round (prelim, final)")
+@click.option("--bib", default=None, type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def runs(ctx: Ctx, round_code: str | None, bib: int | None, as_json: bool) -> None:
+    """每一次成绩：原始时间、罚时、最终时间、状态 / every run: raw, penalties, adjusted, status."""
+
+    def body() -> None:
+        from results.plain_text import runs_text
+        from results.standings import runs_report
+
+        with ctx.event() as event:
+            rows = runs_report(event, event.require_round(round_code) if round_code else None, bib=bib)
+            if as_json:
+                emit_json(rows)
+            else:
+                click.echo(runs_text(rows, event.course.precision_ns, ctx.lang))
+
+    run_guarded(ctx, body)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("run_id", type=int)
+@click.argument("status", type=click.Choice(["OK", "DNF", "DSQ", "DNS"], case_sensitive=False))
+@click.option("--reason", required=True)
+@pass_ctx
+def status(ctx: Ctx, run_id: int, status: str, reason: str) -> None:
+    """设定成绩状态 / set a run's status (DNF, DSQ, DNS, OK)."""
+
+    def body() -> None:
+        from competition.judging import set_status
+
+        with ctx.event() as event:
+            set_status(event, run_id, status, reason=reason)
+        click.echo(ctx.say(f"成绩 #{run_id} 状态：{status.upper()}", f"Run #{run_id}: {status.upper()}"))
+
+    run_guarded(ctx, body)
+
+
+@click.command("correct-time", context_settings=CONTEXT)
+@click.argument("run_id", type=int)
+@click.argument("time_text", metavar="TIME")
+@click.option("--reason", required=True)
+@pass_ctx
+def correct_time_cmd(ctx: Ctx, run_id: int, time_text: str, reason: str) -> None:
+    """更正原始用时（如 62.34 或 1:02.34）/ correct a run's raw time."""
+
+    def body() -> None:
+        from competition.judging import correct_time, seconds_text_to_ns
+
+        with ctx.event() as event:
+            correct_time(event, run_id, seconds_text_to_ns(time_text), reason=reason)
+        click.echo(ctx.say(f"成绩 #{run_id} 已更正为 {time_text}", f"Run #{run_id} corrected to {time_text}"))
+
+    run_guarded(ctx, body)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("run_id", type=int)
+@click.option("--reason", required=True)
+@pass_ctx
+def rerun(ctx: Ctx, run_id: int, reason: str) -> None:
+    """准予重赛（不占用次数）/ grant a rerun (does not use an attempt)."""
+
+    def body() -> None:
+        from competition.judging import grant_rerun
+
+        with ctx.event() as event:
+            grant_rerun(event, run_id, reason=reason)
+        click.echo(ctx.say(f"成绩 #{run_id} 准予重赛，选手排到队首。", f"Rerun granted for run #{run_id}; rider at the front."))
+
+    run_guarded(ctx, body)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("bib", type=int)
+@click.argument("score")
+@click.option("--judge", required=True, help="评分裁判 / judge")
+@click.option("--round", "round_code", default=None)
+@pass_ctx
+def style(ctx: Ctx, bib: int, score: str, judge: str, round_code: str | None) -> None:
+    """最佳风采评分 0–10（一位小数）/ style score 0–10 (one decimal)."""
+
+    def body() -> None:
+        from decimal import Decimal, InvalidOperation
+
+        from competition.judging import score_style
+
+        try:
+            tenths = Decimal(score) * 10
+        except InvalidOperation:
+            fail(ctx.say(f"风采分必须是数字：{score}", f"The score must be a number: {score}"))
+        if tenths != tenths.to_integral_value():
+            fail(ctx.say("风采分最多一位小数。", "At most one decimal."))
+        with ctx.event() as event:
+            score_style(event, bib, judge, int(tenths), round_code=round_code)
+        click.echo(ctx.say(f"{bib} 号风采分已记录。", f"Style score for bib {bib} recorded."))
+
+    run_guarded(ctx, body)
+
+
+COMMANDS = [penalty, penalty_withdraw, runs, status, correct_time_cmd, rerun, style]
