@@ -24,6 +24,7 @@ class Ctx:
         self.lang = lang
         self.operator = operator
         self.terminal = terminal
+        self.case_id: int | None = None  # --case N: corrections made under an upheld appeal
 
     def say(self, zh: str, en: str) -> str:
         return en if self.lang == "en" else zh
@@ -31,7 +32,17 @@ class Ctx:
     def event(self) -> Any:
         from competition.event import Event
 
-        return Event.open(self.db, operator=self.operator, terminal=self.terminal)
+        event = Event.open(self.db, operator=self.operator, terminal=self.terminal)
+        if self.case_id is not None:
+            from competition.appeals import require_case_for_corrections
+
+            try:
+                require_case_for_corrections(event, self.case_id)
+            except BaseException:
+                event.close()
+                raise
+            event.store.case_id = self.case_id
+        return event
 
 
 pass_ctx = click.make_pass_decorator(Ctx)

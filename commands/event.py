@@ -115,18 +115,33 @@ def journal(ctx: Ctx, bib: int | None, kinds: tuple[str, ...], limit: int) -> No
 
 
 @click.command(context_settings=CONTEXT)
+@click.option("--seal", "seal", default=None, metavar="CODE",
+              help="核验成绩公告上的封存码 / check the seal printed on a results notice")
 @pass_ctx
-def verify(ctx: Ctx) -> None:
-    """校验：哈希链完整，且由日志重建的数据与现有数据一致 / check the hash chain and rebuild == live."""
+def verify(ctx: Ctx, seal: str | None) -> None:
+    """校验：哈希链完整，且由日志重建的数据与现有数据一致 / check the hash chain and rebuild == live.
+
+    \b
+    With --seal CODE (printed on the 成绩公告 when the round became official):
+    proves this file still produces exactly those official results.
+    """
 
     def body() -> None:
         from competition.verify import verify_event
 
         with ctx.event() as event:
             report = verify_event(event)
+            seal_report = None
+            if seal:
+                from competition.seal import verify_seal
+
+                seal_report = verify_seal(event, seal)
         for line in report.lines(ctx.lang):
             click.echo(line)
-        if not report.ok:
+        if seal_report is not None:
+            for line in seal_report.lines(ctx.lang):
+                click.echo(line)
+        if not report.ok or (seal_report is not None and not seal_report.ok):
             sys.exit(1)
 
     run_guarded(ctx, body)

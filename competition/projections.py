@@ -398,3 +398,49 @@ def _prize_named(conn: sqlite3.Connection, row: JournalRow) -> None:
 @handles("prize_unnamed")
 def _prize_unnamed(conn: sqlite3.Connection, row: JournalRow) -> None:
     conn.execute("UPDATE named_prizes SET withdrawn = 1 WHERE seq = ?", (row.payload["prize_seq"],))
+
+
+# -- results posted, appealed, made official -----------------------------------------
+
+
+@handles("round_published")
+def _round_published(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "INSERT INTO round_states (round, state, published_utc, appeal_closes_utc) VALUES (?, 'provisional', ?, ?)",
+        (p["round"], p["published_utc"], p["appeal_closes_utc"]),
+    )
+
+
+@handles("round_made_official")
+def _round_made_official(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "UPDATE round_states SET state = 'official', official_utc = ?, official_seq = ? WHERE round = ?",
+        (p["official_utc"], row.seq, p["round"]),
+    )
+
+
+@handles("round_sealed")
+def _round_sealed(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute("UPDATE round_states SET seal = ? WHERE round = ?", (p["seal"], p["round"]))
+
+
+@handles("appeal_filed")
+def _appeal_filed(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "INSERT INTO appeals (case_id, round, bib, run_id, filed_by, reason, evidence, filed_utc)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (row.seq, p["round"], p["bib"], p.get("run_id"), p["filed_by"], p["reason"], p["evidence"], p["filed_utc"]),
+    )
+
+
+@handles("appeal_ruled")
+def _appeal_ruled(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "UPDATE appeals SET state = 'ruled', ruling = ?, reasoning = ?, jury = ?, ruled_seq = ? WHERE case_id = ?",
+        (p["ruling"], p["reasoning"], p["jury"], row.seq, p["case_id"]),
+    )

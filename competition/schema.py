@@ -53,6 +53,12 @@ def m002_projections(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m004_round_states(db: Database) -> None:
+    for statement in ROUND_STATE_DDL:
+        db.execute(statement)
+
+
 # The projections. Kept as plain DDL so ``rebuild`` can create the same tables
 # in a scratch database.
 PROJECTION_DDL: tuple[str, ...] = (
@@ -190,6 +196,44 @@ PROJECTION_DDL: tuple[str, ...] = (
     """,
 )
 
+# Results posted, appealed and made official (m004).
+ROUND_STATE_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE round_states (
+        round TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        published_utc TEXT,
+        appeal_closes_utc TEXT,
+        official_utc TEXT,
+        official_seq INTEGER,
+        seal TEXT
+    )
+    """,
+    """
+    CREATE TABLE appeals (
+        case_id INTEGER PRIMARY KEY,
+        round TEXT NOT NULL,
+        bib INTEGER NOT NULL REFERENCES entrants(bib),
+        run_id INTEGER,
+        filed_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        filed_utc TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open',
+        ruling TEXT,
+        reasoning TEXT,
+        jury TEXT,
+        ruled_seq INTEGER
+    )
+    """,
+)
+
+
+def all_projection_ddl() -> tuple[str, ...]:
+    """Every projection statement, in the order the migrations create them (rebuild uses it)."""
+    return PROJECTION_DDL + ROUND_STATE_DDL
+
+
 # Projection tables in the order rebuild compares them, with their sort key.
 PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("meta", "key"),
@@ -202,4 +246,6 @@ PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("rounds", "code"),
     ("round_entries", "round, bib"),
     ("named_prizes", "seq"),
+    ("round_states", "round"),
+    ("appeals", "case_id"),
 )

@@ -206,6 +206,8 @@ class Course(BaseModel):
     tie_break: tuple[TieBreakStep, ...]
     rounds: Annotated[tuple[RoundRule, ...], Field(min_length=1)]
     prizes: tuple[PrizeTier, ...] = ()
+    appeal_window_minutes: Annotated[StrictInt, Field(ge=0, le=24 * 60)] = 30
+    """How long results stay 成绩公示 (provisional) for written appeals before they can be official."""
 
     _index: dict[tuple[str, str], InfractionRef] = PrivateAttr(default_factory=dict)
 
