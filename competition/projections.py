@@ -444,3 +444,38 @@ def _appeal_ruled(conn: sqlite3.Connection, row: JournalRow) -> None:
         "UPDATE appeals SET state = 'ruled', ruling = ?, reasoning = ?, jury = ?, ruled_seq = ? WHERE case_id = ?",
         (p["ruling"], p["reasoning"], p["jury"], row.seq, p["case_id"]),
     )
+
+
+# -- paper sheets entered back ------------------------------------------------------------
+
+
+@handles("paper_sheet_entered")
+def _paper_sheet_entered(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    for e in p["entries"]:  # a rider's line entered again replaces the earlier one
+        key = (p["round"], p["segment"], e["bib"], e["attempt"])
+        conn.execute("DELETE FROM paper_calls WHERE round = ? AND segment = ? AND bib = ? AND attempt = ?", key)
+        conn.execute("INSERT OR REPLACE INTO paper_lines (round, segment, bib, attempt, seq) VALUES (?, ?, ?, ?, ?)",
+                     (*key, row.seq))
+        for code, n in sorted(e["counts"].items()):
+            if n:
+                conn.execute("INSERT INTO paper_calls (round, segment, bib, attempt, code, count) VALUES (?, ?, ?, ?, ?, ?)",
+                             (*key, code, n))
+
+
+@handles("paper_times_entered")
+def _paper_times_entered(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    for e in p["entries"]:
+        conn.execute("INSERT OR REPLACE INTO paper_times (round, bib, attempt, raw_ns, seq) VALUES (?, ?, ?, ?, ?)",
+                     (p["round"], e["bib"], e["attempt"], e["raw_ns"], row.seq))
+
+
+@handles("paper_settled")
+def _paper_settled(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "INSERT INTO paper_settlements (seq, round, segment, bib, attempt, code, live, paper, use, reason)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row.seq, p["round"], p["segment"], p["bib"], p["attempt"], p["code"], p["live"], p["paper"], p["use"], p["reason"]),
+    )

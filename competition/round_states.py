@@ -112,6 +112,15 @@ def make_official(
         cases = "、".join(f"#{c}" for c in state.open_appeals)
         raise CommandRefused(f"{code} 轮还有未裁决的申诉 {cases}，不能确定为正式成绩。",
                              f"Round {code} has open appeals ({cases}): it cannot become official.")
+    from competition.paper import differences
+
+    unsettled = differences(event, code)
+    if unsettled:
+        who = "、".join(sorted({f"{d.bib}号" for d in unsettled}))
+        raise CommandRefused(
+            f"{code} 轮纸质记录与现场记录还有 {len(unsettled)} 处差异未处理（{who}），请先运行 trackside paper diff。",
+            f"Round {code} has {len(unsettled)} unsettled paper differences (bibs {who}); see `trackside paper diff`.",
+        )
     now = now or datetime.now(UTC)
     closes = datetime.fromisoformat(state.appeal_closes_utc or now.isoformat())
     early = now < closes

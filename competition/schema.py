@@ -59,6 +59,12 @@ def m004_round_states(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m005_paper(db: Database) -> None:
+    for statement in PAPER_DDL:
+        db.execute(statement)
+
+
 # The projections. Kept as plain DDL so ``rebuild`` can create the same tables
 # in a scratch database.
 PROJECTION_DDL: tuple[str, ...] = (
@@ -229,9 +235,41 @@ ROUND_STATE_DDL: tuple[str, ...] = (
 )
 
 
+# The judges' paper sheets and the backup stopwatch, entered back (m005).
+PAPER_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE paper_lines (
+        round TEXT NOT NULL, segment TEXT NOT NULL, bib INTEGER NOT NULL, attempt INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (round, segment, bib, attempt)
+    )
+    """,
+    """
+    CREATE TABLE paper_calls (
+        round TEXT NOT NULL, segment TEXT NOT NULL, bib INTEGER NOT NULL, attempt INTEGER NOT NULL,
+        code TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (round, segment, bib, attempt, code)
+    )
+    """,
+    """
+    CREATE TABLE paper_times (
+        round TEXT NOT NULL, bib INTEGER NOT NULL, attempt INTEGER NOT NULL, raw_ns INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (round, bib, attempt)
+    )
+    """,
+    """
+    CREATE TABLE paper_settlements (
+        seq INTEGER PRIMARY KEY, round TEXT NOT NULL, segment TEXT NOT NULL, bib INTEGER NOT NULL,
+        attempt INTEGER NOT NULL, code TEXT, live INTEGER, paper INTEGER, use TEXT NOT NULL, reason TEXT NOT NULL
+    )
+    """,
+)
+
+
 def all_projection_ddl() -> tuple[str, ...]:
     """Every projection statement, in the order the migrations create them (rebuild uses it)."""
-    return PROJECTION_DDL + ROUND_STATE_DDL
+    return PROJECTION_DDL + ROUND_STATE_DDL + PAPER_DDL
 
 
 # Projection tables in the order rebuild compares them, with their sort key.
@@ -248,4 +286,8 @@ PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("named_prizes", "seq"),
     ("round_states", "round"),
     ("appeals", "case_id"),
+    ("paper_lines", "round, segment, bib, attempt"),
+    ("paper_calls", "round, segment, bib, attempt, code"),
+    ("paper_times", "round, bib, attempt"),
+    ("paper_settlements", "seq"),
 )
