@@ -12,9 +12,12 @@ from commands.common import CONTEXT, Ctx, emit_json, pass_ctx, run_guarded
 @click.command(context_settings=CONTEXT)
 @click.option("--round", "round_code", default=None, help="轮次 / round")
 @click.option("--platform", default=None, help="只看某平台 / only one platform")
+@click.option("--category", default=None, help="只看某组别（组内排名）/ one category, ranked within it")
+@click.option("--teams", "teams", is_flag=True, help="团体成绩与优秀组织奖 / team results and the organizing award")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-def standings(ctx: Ctx, round_code: str | None, platform: str | None, as_json: bool) -> None:
+def standings(ctx: Ctx, round_code: str | None, platform: str | None, category: str | None, teams: bool,
+              as_json: bool) -> None:
     """排名（含判罚明细）/ standings with each rider's penalty breakdown."""
 
     def body() -> None:
@@ -22,7 +25,19 @@ def standings(ctx: Ctx, round_code: str | None, platform: str | None, as_json: b
         from results.standings import build_standings, standings_json
 
         with ctx.event() as event:
+            if teams:
+                from results.team_text import teams_json, teams_text
+
+                if as_json:
+                    emit_json(teams_json(event))
+                else:
+                    click.echo(teams_text(event, ctx.lang))
+                return
             report = build_standings(event, event.require_round(round_code))
+            if category is not None:
+                from results.categories import category_report
+
+                report = category_report(event, report, category)
             if as_json:
                 emit_json(standings_json(report, platform=platform))
             else:

@@ -27,6 +27,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from courses.union_rules import CategoryRule, OrganizingAwardRule, TeamRule
+
 NS_PER_SECOND = 1_000_000_000
 DEFAULT_PRECISION_NS = 10_000_000  # 0.01 s
 DEFAULT_MAJOR_THRESHOLD_NS = 5 * NS_PER_SECOND
@@ -208,6 +210,11 @@ class Course(BaseModel):
     prizes: tuple[PrizeTier, ...] = ()
     appeal_window_minutes: Annotated[StrictInt, Field(ge=0, le=24 * 60)] = 30
     """How long results stay 成绩公示 (provisional) for written appeals before they can be official."""
+    teams: TeamRule | None = None
+    organizing_award: OrganizingAwardRule | None = None
+    categories: CategoryRule | None = None
+    one_prize_per_person: StrictBool = True
+    """False lets a rank prize winner also take 最佳风采奖 (and a rider win in two categories' lists)."""
 
     _index: dict[tuple[str, str], InfractionRef] = PrivateAttr(default_factory=dict)
 

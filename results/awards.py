@@ -36,7 +36,8 @@ def awards_round(event: Event, round_code: str | None) -> str:
     return event.rounds()[-1]["code"]
 
 
-def compute_awards(event: Event, round_code: str | None = None) -> AwardsResult:
+def compute_awards(event: Event, round_code: str | None = None, *, category: str | None = None) -> AwardsResult:
+    """Prizes of the round; with ``category``, the prizes of that 组别 among its riders only."""
     code = awards_round(event, round_code)
     busy = event.store.query(
         "SELECT (SELECT COUNT(*) FROM runs WHERE round = ? AND state = 'on_course') AS on_course,"
@@ -49,6 +50,10 @@ def compute_awards(event: Event, round_code: str | None = None) -> AwardsResult:
             f"Round {code} is not over ({busy['on_course']} on course, {busy['waiting']} waiting): no awards yet.",
         )
     report = build_standings(event, code)
+    if category is not None:
+        from results.categories import category_report
+
+        report = category_report(event, report, category)
     ranked = [s for s in report.standings if s.status == "OK" and s.rank is not None]
     if not ranked:
         raise CommandRefused(
@@ -69,6 +74,10 @@ def compute_awards(event: Event, round_code: str | None = None) -> AwardsResult:
     def entry(tier: Any, place: int, bib: int, *, result_ns: int | None = None, style: int | None = None,
               tie_zh: str | None = None, tie_en: str | None = None) -> AwardEntry:
         e = entrants.get(bib) or all_entrants[bib]
+        if category is not None:  # 男子组一等奖: each category's prizes are their own
+            return AwardEntry(f"{category}:{tier.code}", f"{category}{tier.name_zh}", f"{category} {tier.name_en}",
+                              place, bib, e["name"], e.get("platform"), e.get("station"), e["phone"], result_ns,
+                              style, tie_zh, tie_en)
         return AwardEntry(tier.code, tier.name_zh, tier.name_en, place, bib, e["name"], e.get("platform"),
                           e.get("station"), e["phone"], result_ns, style, tie_zh, tie_en)
 
@@ -109,7 +118,9 @@ def compute_awards(event: Event, round_code: str | None = None) -> AwardsResult:
             for row in event.store.query("SELECT bib, score FROM style_scores"):
                 scores[row["bib"]].append(int(row["score"]))
             pool = sorted(
-                ((median_tenths(v), b) for b, v in scores.items() if b not in taken and b not in named_bibs),
+                ((median_tenths(v), b) for b, v in scores.items()
+                 if (b not in taken or not course.one_prize_per_person) and b not in named_bibs
+                 and (category is None or b in entrants)),
                 key=lambda t: (-t[0], t[1]),
             )
             chosen_style = pool[:remaining]

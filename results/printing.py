@@ -257,7 +257,8 @@ def _group_awards(awards: Sequence[AwardEntry]) -> list[tuple[AwardEntry, list[A
 
 
 def render_award_list(
-    event: EventInfo, awards: Sequence[AwardEntry], ties: Sequence[str] = ()
+    event: EventInfo, awards: Sequence[AwardEntry], ties: Sequence[str] = (),
+    unit_winners: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """获奖名单: the winners grouped by prize (一等奖, 二等奖, 三等奖, 最佳风采奖…).
 
@@ -270,13 +271,23 @@ def render_award_list(
         event,
         groups=_group_awards(awards),
         ties=list(ties),
-        total=len(awards),
+        total=len(awards) + len(unit_winners),
+        unit_winners=list(unit_winners),
     )
 
 
-def render_certificates(event: EventInfo, awards: Sequence[AwardEntry]) -> str:
-    """奖状: one certificate per winner, each exactly one A4 landscape page."""
-    return _render("certificates.html", event, awards=list(awards))
+def render_certificates(
+    event: EventInfo, awards: Sequence[AwardEntry], unit_winners: Sequence[tuple[str, str, str]] = ()
+) -> str:
+    """奖状: one certificate per winner (riders, then units), each exactly one A4 landscape page."""
+    return _render("certificates.html", event, awards=list(awards), unit_winners=list(unit_winners))
+
+
+def render_team_results(event: EventInfo, teams: Any, organizing: Sequence[Any], organizing_name: tuple[str, str],
+                        names: Mapping[int, str], banner: str | None = None) -> str:
+    """团体成绩: the units ranked by the course's team rule, and the organizing award's table."""
+    return _render("team_results.html", event, teams=teams, organizing=list(organizing),
+                   organizing_name=organizing_name, names=dict(names), banner=banner)
 
 
 def _cut_after(rows: Sequence[ResultRow], cut: int | None) -> int | None:

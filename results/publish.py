@@ -166,27 +166,35 @@ def write_award_documents(
 ) -> PublishReport:
     """Award list, certificates, results notices, start lists and judges' sheets as one set."""
     from results import printing
-    from results.awards import compute_awards
+    from results.union_awards import union_awards
 
-    result = compute_awards(event, round_code)
-    if (result.ties_zh) and not allow_ties:
+    union = union_awards(event, round_code)
+    result = union.riders
+    ties_zh, ties_en = union.ties_zh, union.ties_en
+    if ties_zh and not allow_ties:
         raise CommandRefused(
-            "奖项分界有并列，未生成获奖名单和奖状：\n" + "\n".join(result.ties_zh)
+            "奖项分界有并列，未生成获奖名单和奖状：\n" + "\n".join(ties_zh)
             + "\n加赛或裁定后用 `trackside prize 号码 奖项 --reason …` 指定；或加 --allow-ties 先打印带警示的名单。",
-            "Ties on a prize boundary; no award list or certificates written:\n" + "\n".join(result.ties_en)
+            "Ties on a prize boundary; no award list or certificates written:\n" + "\n".join(ties_en)
             + "\nAfter a run-off, name the winner with `trackside prize BIB PRIZE --reason …`, or pass --allow-ties.",
         )
     info = event_info(event, lang)
     docs = _round_documents(event, info, lang)
     code = result.round_code
     rule = event.course.round(code)
-    docs["获奖名单.html"] = printing.render_award_list(info, result.entries, result.ties_en if lang == "en" else result.ties_zh)
-    docs["奖状.html"] = printing.render_certificates(info, result.entries)
+    units = union.unit_winners
+    docs["获奖名单.html"] = printing.render_award_list(info, result.entries, ties_en if lang == "en" else ties_zh,
+                                                   unit_winners=units)
+    docs["奖状.html"] = printing.render_certificates(info, result.entries, units)
+    if union.teams is not None or union.organizing:
+        names = {e["bib"]: e["name"] for e in event.store.query("SELECT bib, name FROM entrants")}
+        docs["团体成绩.html"] = printing.render_team_results(info, union.teams, union.organizing,
+                                                          union.organizing_name, names)
     docs["裁判记录表.html"] = printing.render_referee_sheets(
         info, segment_sheets(event), start_entries(event, code), rule.name_zh, rule.name_en
     )
     files = printing.write_documents(out_dir, docs, event=info)
-    return PublishReport(out_dir, files, list(result.ties_zh), list(result.ties_en), result.entries)
+    return PublishReport(out_dir, files, list(ties_zh), list(ties_en), result.entries)
 
 
 def export_results(
