@@ -14,10 +14,11 @@ from commands.common import CONTEXT, Ctx, emit_json, pass_ctx, run_guarded
 @click.option("--platform", default=None, help="只看某平台 / only one platform")
 @click.option("--category", default=None, help="只看某组别（组内排名）/ one category, ranked within it")
 @click.option("--teams", "teams", is_flag=True, help="团体成绩与优秀组织奖 / team results and the organizing award")
+@click.option("--composite", is_flag=True, help="综合成绩（各项得分与公式）/ composite scores with every component")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def standings(ctx: Ctx, round_code: str | None, platform: str | None, category: str | None, teams: bool,
-              as_json: bool) -> None:
+              composite: bool, as_json: bool) -> None:
     """排名（含判罚明细）/ standings with each rider's penalty breakdown."""
 
     def body() -> None:
@@ -38,6 +39,25 @@ def standings(ctx: Ctx, round_code: str | None, platform: str | None, category: 
                 from results.categories import category_report
 
                 report = category_report(event, report, category)
+            if composite:
+                from results.composite import composite_lines, formula_text, points_text
+
+                lines = composite_lines(event, report)
+                rule = event.course.composite
+                if as_json:
+                    emit_json({"round": report.round_code, "formula_zh": formula_text(rule, "zh"),
+                               "formula_en": formula_text(rule, "en"),
+                               "components": [{"code": p.code, "name_zh": p.name_zh, "name_en": p.name_en,
+                                               "weight": p.weight, "source": p.source} for p in rule.parts],
+                               "standings": [{**ln.as_json(), "name": report.entrants[ln.bib]["name"]} for ln in lines]})
+                    return
+                click.echo(formula_text(rule, ctx.lang))
+                for ln in lines:
+                    parts = "  ".join(f"{(p.name_en if ctx.lang == 'en' else p.name_zh)} {points_text(ln.parts[p.code])}"
+                                      for p in rule.parts)
+                    rank = "" if ln.rank is None else f"{ln.rank}{'=' if ln.shared else ''}"
+                    click.echo(f"{rank:>4}  #{ln.bib} {report.entrants[ln.bib]['name']}  {points_text(ln.total)}  {parts}")
+                return
             if as_json:
                 emit_json(standings_json(report, platform=platform))
             else:

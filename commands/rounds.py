@@ -167,3 +167,35 @@ def appeal_list(ctx: Ctx, round_code: str | None, as_json: bool) -> None:
 
 
 COMMANDS = [round_group, appeal_group]
+
+
+@click.group("scores", context_settings=CONTEXT)
+def scores_group() -> None:
+    """综合成绩的其他项目（如理论考试）/ composite components from outside the track (a theory exam)."""
+
+
+@scores_group.command("import", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--component", default="theory", show_default=True, help="赛道文件中的项目代码 / component code")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def scores_import(ctx: Ctx, file: str, component: str, as_json: bool) -> None:
+    """导入成绩表（按号码、手机号、唯一姓名匹配，不猜测）/ import a score sheet, matched by bib, phone or unique name."""
+
+    def body() -> None:
+        from pathlib import Path
+
+        from competition.component_scores import import_scores
+
+        with ctx.event() as event:
+            result = import_scores(event, Path(file), component)
+        if as_json:
+            emit_json({"component": component, "matched": result.matched, "unmatched": result.unmatched})
+            return
+        for line in result.lines(ctx.lang):
+            click.echo(line)
+
+    run_guarded(ctx, body)
+
+
+COMMANDS.append(scores_group)

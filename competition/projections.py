@@ -479,3 +479,11 @@ def _paper_settled(conn: sqlite3.Connection, row: JournalRow) -> None:
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (row.seq, p["round"], p["segment"], p["bib"], p["attempt"], p["code"], p["live"], p["paper"], p["use"], p["reason"]),
     )
+
+
+@handles("component_scores_imported")
+def _component_scores_imported(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    for score in p["scores"]:  # importing again replaces a rider's score
+        conn.execute("INSERT OR REPLACE INTO component_scores (component, bib, points, seq) VALUES (?, ?, ?, ?)",
+                     (p["component"], score["bib"], score["points"], row.seq))

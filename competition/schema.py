@@ -65,6 +65,12 @@ def m005_paper(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m006_component_scores(db: Database) -> None:
+    for statement in COMPONENT_DDL:
+        db.execute(statement)
+
+
 # The projections. Kept as plain DDL so ``rebuild`` can create the same tables
 # in a scratch database.
 PROJECTION_DDL: tuple[str, ...] = (
@@ -267,9 +273,21 @@ PAPER_DDL: tuple[str, ...] = (
 )
 
 
+# Composite components from outside the track, e.g. a theory exam (m006).
+COMPONENT_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE component_scores (
+        component TEXT NOT NULL, bib INTEGER NOT NULL REFERENCES entrants(bib), points INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (component, bib)
+    )
+    """,
+)
+
+
 def all_projection_ddl() -> tuple[str, ...]:
     """Every projection statement, in the order the migrations create them (rebuild uses it)."""
-    return PROJECTION_DDL + ROUND_STATE_DDL + PAPER_DDL
+    return PROJECTION_DDL + ROUND_STATE_DDL + PAPER_DDL + COMPONENT_DDL
 
 
 # Projection tables in the order rebuild compares them, with their sort key.
@@ -290,4 +308,5 @@ PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("paper_calls", "round, segment, bib, attempt, code"),
     ("paper_times", "round, bib, attempt"),
     ("paper_settlements", "seq"),
+    ("component_scores", "component, bib"),
 )

@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from courses.union_rules import CategoryRule, OrganizingAwardRule, TeamRule
+from courses.union_rules import CategoryRule, CompositeRule, OrganizingAwardRule, TeamRule
 
 NS_PER_SECOND = 1_000_000_000
 DEFAULT_PRECISION_NS = 10_000_000  # 0.01 s
@@ -213,6 +213,7 @@ class Course(BaseModel):
     teams: TeamRule | None = None
     organizing_award: OrganizingAwardRule | None = None
     categories: CategoryRule | None = None
+    composite: CompositeRule | None = None
     one_prize_per_person: StrictBool = True
     """False lets a rank prize winner also take 最佳风采奖 (and a rider win in two categories' lists)."""
 

@@ -72,3 +72,31 @@ class CategoryRule(BaseModel):
 
     by: Annotated[StrictStr, Field(min_length=1, max_length=40)]
     names: dict[str, _Name] = Field(default_factory=dict)  # sheet value -> shown name (男 -> 男子组)
+
+
+class CompositePart(BaseModel):
+    """One component of a composite score: 实操 from time and penalties, 理论 from a sheet, 风采."""
+
+    model_config = _FROZEN
+
+    code: _Code
+    name_zh: _Name
+    name_en: _Name
+    weight: Annotated[StrictInt, Field(ge=1, le=100)]
+    source: Literal["practical", "sheet", "style"]
+
+
+class CompositeRule(BaseModel):
+    """综合成绩 = Σ weight × points / Σ weight, every component in points out of 100.
+
+    The practical's points: ``ratio`` = 100 × the fastest adjusted time / the rider's
+    (DNF/DSQ 0); ``linear`` = 100 − ``points_per_second`` × seconds behind the
+    fastest (never below 0). Style: the judges' median out of 10, × 10. Points
+    are kept in hundredths and truncated, never rounded.
+    """
+
+    model_config = _FROZEN
+
+    parts: Annotated[tuple[CompositePart, ...], Field(min_length=1, max_length=8)]
+    practical_points: Literal["ratio", "linear"] = "ratio"
+    points_per_second: Annotated[StrictInt, Field(ge=1, le=100)] = 1

@@ -144,6 +144,13 @@ def _union_lines(course: Course) -> list[str]:
         lines += ["", "[organizing_award]", f"unit = {toml_string(o.unit)}", f"name_zh = {toml_string(o.name_zh)}",
                   f"name_en = {toml_string(o.name_en)}", f"count = {o.count}", f"min_riders = {o.min_riders}",
                   f"no_safety_eliminations = {'true' if o.no_safety_eliminations else 'false'}"]
+    if course.composite is not None:
+        m = course.composite
+        lines += ["", "[composite]", f"practical_points = {toml_string(m.practical_points)}",
+                  f"points_per_second = {m.points_per_second}"]
+        for part in m.parts:
+            lines += ["", "[[composite.parts]]", f"code = {toml_string(part.code)}", f"name_zh = {toml_string(part.name_zh)}",
+                      f"name_en = {toml_string(part.name_en)}", f"weight = {part.weight}", f"source = {toml_string(part.source)}"]
     if course.categories is not None:
         c = course.categories
         lines += ["", "[categories]", f"by = {toml_string(c.by)}"]

@@ -55,6 +55,10 @@ def compute_awards(event: Event, round_code: str | None = None, *, category: str
 
         report = category_report(event, report, category)
     ranked = [s for s in report.standings if s.status == "OK" and s.rank is not None]
+    if event.course.composite is not None:  # rank prizes follow the composite (综合成绩)
+        from results.composite import composite_ranked
+
+        ranked = [s for s in composite_ranked(event, report) if s.status == "OK" and s.rank is not None]
     if not ranked:
         raise CommandRefused(
             f"{code} 轮还没有有效成绩，不能颁奖。", f"Round {code} has no valid results yet: no awards."
