@@ -90,8 +90,10 @@ def advance(ctx: Ctx, top: int, order: str, round_code: str | None) -> None:
 @click.option("--round", "round_code", default=None, help="颁奖依据的轮次（默认最后一轮）/ round to award")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出文件夹 / output folder")
 @click.option("--allow-ties", is_flag=True, help="奖项分界并列时仍打印（带警示）/ print despite unresolved ties")
+@click.option("--pdf", "as_pdf", is_flag=True,
+              help="另存 PDF：获奖名单、奖状（一个文件）、成绩公告，一次打印 / also PDFs for one print job")
 @pass_ctx
-def awards(ctx: Ctx, round_code: str | None, out_dir: str, allow_ties: bool) -> None:
+def awards(ctx: Ctx, round_code: str | None, out_dir: str, allow_ties: bool, as_pdf: bool) -> None:
     """获奖名单、奖状、成绩公告、出发顺序表、裁判记录表（HTML）/ printable award sheets and notices."""
 
     def body() -> None:
@@ -102,6 +104,11 @@ def awards(ctx: Ctx, round_code: str | None, out_dir: str, allow_ties: bool) -> 
                                            allow_ties=allow_ties)
         for line in report.lines(ctx.lang):
             click.echo(line)
+        if as_pdf:
+            from results.share_documents import awards_pdfs
+
+            for pdf in awards_pdfs(Path(out_dir)):
+                click.echo(ctx.say(f"  PDF：{pdf.name}", f"  PDF: {pdf.name}"))
 
     run_guarded(ctx, body)
 
