@@ -348,6 +348,11 @@ def _penalty_called(conn: sqlite3.Connection, row: JournalRow) -> None:
         "INSERT INTO penalties (penalty_id, run_id, bib, segment, code, count) VALUES (?, ?, ?, ?, ?, ?)",
         (row.seq, p["run_id"], p["bib"], p["segment"], p["code"], p["count"]),
     )
+    if "call_id" in p:  # a call from a judge's phone: remembered so a retry is recorded once
+        conn.execute(
+            "INSERT INTO remote_calls (call_id, penalty_id, token_id, device) VALUES (?, ?, ?, ?)",
+            (p["call_id"], row.seq, p["token_id"], p["device"]),
+        )
 
 
 @handles("penalty_withdrawn")
@@ -398,3 +403,24 @@ def _prize_named(conn: sqlite3.Connection, row: JournalRow) -> None:
 @handles("prize_unnamed")
 def _prize_unnamed(conn: sqlite3.Connection, row: JournalRow) -> None:
     conn.execute("UPDATE named_prizes SET withdrawn = 1 WHERE seq = ?", (row.payload["prize_seq"],))
+
+
+# -- the venue network -----------------------------------------------------------
+
+
+@handles("judge_token_issued")
+def _judge_token_issued(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "INSERT INTO judge_tokens (token_id, segment, token, issued_seq) VALUES (?, ?, ?, ?)",
+        (p["token_id"], p["segment"], p["token"], row.seq),
+    )
+
+
+@handles("judge_token_revoked")
+def _judge_token_revoked(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "UPDATE judge_tokens SET revoked = 1, revoked_seq = ?, revoked_reason = ? WHERE token_id = ?",
+        (row.seq, p["reason"], p["token_id"]),
+    )

@@ -53,6 +53,12 @@ def m002_projections(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m003_venue(db: Database) -> None:
+    for statement in VENUE_DDL:
+        db.execute(statement)
+
+
 # The projections. Kept as plain DDL so ``rebuild`` can create the same tables
 # in a scratch database.
 PROJECTION_DDL: tuple[str, ...] = (
@@ -190,6 +196,32 @@ PROJECTION_DDL: tuple[str, ...] = (
     """,
 )
 
+# The venue network (m003): judges' segment tokens and the calls their phones sent.
+VENUE_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE judge_tokens (
+        token_id TEXT PRIMARY KEY,
+        segment TEXT NOT NULL,
+        token TEXT NOT NULL UNIQUE,
+        issued_seq INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0,
+        revoked_seq INTEGER,
+        revoked_reason TEXT
+    )
+    """,
+    """
+    CREATE TABLE remote_calls (
+        call_id TEXT PRIMARY KEY,
+        penalty_id INTEGER NOT NULL REFERENCES penalties(penalty_id),
+        token_id TEXT NOT NULL,
+        device TEXT NOT NULL
+    )
+    """,
+)
+
+# Every projection statement, in the order the migrations create them (rebuild uses it).
+ALL_PROJECTION_DDL: tuple[str, ...] = PROJECTION_DDL + VENUE_DDL
+
 # Projection tables in the order rebuild compares them, with their sort key.
 PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("meta", "key"),
@@ -202,4 +234,6 @@ PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("rounds", "code"),
     ("round_entries", "round, bib"),
     ("named_prizes", "seq"),
+    ("judge_tokens", "token_id"),
+    ("remote_calls", "call_id"),
 )
