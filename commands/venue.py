@@ -35,9 +35,12 @@ def serve(ctx: Ctx, host: str, port: int) -> None:
 @click.option("--revoke", "segment", default=None, metavar="SEGMENT",
               help="作废该赛段（或 head）的裁判码并重新发放 / revoke and re-issue a segment's token")
 @click.option("--reason", default=None, help="作废原因 / why (with --revoke)")
+@click.option("--satellite", "satellite_track", default=None, type=click.IntRange(1, 99), metavar="TRACK",
+              help="为第二台计时电脑（该赛道）发放转发令牌 / issue a token for a second timing laptop on TRACK")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / JSON output")
 @pass_ctx
-def judges(ctx: Ctx, base_url: str | None, segment: str | None, reason: str | None, as_json: bool) -> None:
+def judges(ctx: Ctx, base_url: str | None, segment: str | None, reason: str | None, satellite_track: int | None,
+           as_json: bool) -> None:
     """赛段裁判码：每个赛段一个（另有裁判长），打印在裁判记录表上 / judges' segment tokens.
 
     \b
@@ -45,10 +48,18 @@ def judges(ctx: Ctx, base_url: str | None, segment: str | None, reason: str | No
     judge sheets from `trackside sheets` carry each one as a QR card.
       trackside judges --json                 [{"segment", "url", "token"}]
       trackside judges --revoke raogan --reason "手机丢失"
+      trackside judges --satellite 2          token for track 2's laptop:
+        trackside timing listen --port … --forward http://HUB:8080 --token T
     """
 
     def body() -> None:
-        from competition.judges import HEAD_REFEREE, issue_tokens, revoke_token
+        from competition.judges import (
+            HEAD_REFEREE,
+            SATELLITE,
+            issue_satellite_token,
+            issue_tokens,
+            revoke_token,
+        )
         from competition.venue_status import venue_url
         from results.venue_sheets import judge_url
 
@@ -58,15 +69,23 @@ def judges(ctx: Ctx, base_url: str | None, segment: str | None, reason: str | No
         with ctx.event() as event:
             if segment is not None:
                 revoke_token(event, segment, reason=reason or "")
+            if satellite_track is not None:
+                issue_satellite_token(event, satellite_track)
             tokens = issue_tokens(event)
             names = {s.code: (s.name_zh, s.name_en) for s in event.course.all_segments()}
+            for t in tokens:
+                if t.segment.startswith(SATELLITE):
+                    n = t.segment[len(SATELLITE):]
+                    names[t.segment] = (f"{n} 道计时副机", f"track {n} satellite laptop")
         if as_json:
             emit_json([{"segment": "head" if t.segment == HEAD_REFEREE else t.segment,
-                        "url": judge_url(url, t.token), "token": t.token} for t in tokens])
+                        "url": url.rstrip("/") if t.satellite_track else judge_url(url, t.token), "token": t.token}
+                       for t in tokens])
             return
         for t in tokens:
             zh, en = names.get(t.segment, ("裁判长", "Head referee"))
-            click.echo(f"{ctx.say(zh, en)}\t{t.pin}\t{judge_url(url, t.token)}")
+            where = f"--forward {url.rstrip('/')} --token {t.token}" if t.satellite_track else judge_url(url, t.token)
+            click.echo(f"{ctx.say(zh, en)}\t{t.pin}\t{where}")
 
     run_guarded(ctx, body)
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from competition.event import Event
 
 HEAD_REFEREE = "*"
+SATELLITE = "track:"  # a second laptop's token: ``track:2`` forwards impulses for track 2
 # No 0/O, 1/I/L: a PIN read off paper in the sun is typed right the first time.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _TOKEN_CHARS = 8
@@ -40,6 +41,13 @@ class JudgeToken:
 
     def covers(self, segment: str) -> bool:
         return self.segment in (HEAD_REFEREE, segment)
+
+    @property
+    def satellite_track(self) -> int | None:
+        """The track a satellite timing laptop with this token forwards impulses for (else None)."""
+        if self.segment.startswith(SATELLITE):
+            return int(self.segment[len(SATELLITE):])
+        return None
 
 
 def normalise_token(text: str) -> str:
@@ -78,17 +86,28 @@ def issue_tokens(event: Event) -> list[JudgeToken]:
 
 def _issue(event: Event, segment: str) -> None:
     count = event.store.query("SELECT COUNT(*) AS n FROM judge_tokens WHERE segment = ?", (segment,))[0]["n"]
-    label = "head" if segment == HEAD_REFEREE else segment
+    label = "head" if segment == HEAD_REFEREE else segment.replace(":", "")
     event.store.append("judge_token_issued", {
         "token_id": f"{label}-{int(count) + 1}", "segment": segment, "token": _new_token(),
     })
+
+
+def issue_satellite_token(event: Event, track: int) -> JudgeToken:
+    """The token a second timing laptop uses to forward ``track``'s impulses to this hub."""
+    if not 1 <= track <= 99:
+        raise CommandRefused(f"赛道号必须在 1–99 之间（收到 {track}）。", f"The track must be 1–99 (got {track}).")
+    segment = f"{SATELLITE}{track}"
+    with event.store.transaction():
+        if not any(t.segment == segment for t in active_tokens(event)):
+            _issue(event, segment)
+    return next(t for t in active_tokens(event) if t.segment == segment)
 
 
 def revoke_token(event: Event, segment: str, *, reason: str, reissue: bool = True) -> JudgeToken | None:
     """Revoke a segment's token (a lost phone, a judge replaced) and, by default, issue a new one."""
     require_reason(reason)
     segment = HEAD_REFEREE if segment in ("head", HEAD_REFEREE) else segment
-    if segment != HEAD_REFEREE and segment not in _segment_codes(event):
+    if segment != HEAD_REFEREE and segment not in _segment_codes(event) and not segment.startswith(SATELLITE):
         names = "、".join(_segment_codes(event))
         raise CommandRefused(f"没有赛段「{segment}」。可用赛段：{names}、head", f"No segment {segment!r}. Segments: {names}, head")
     with event.store.transaction():

@@ -424,3 +424,12 @@ def _judge_token_revoked(conn: sqlite3.Connection, row: JournalRow) -> None:
         "UPDATE judge_tokens SET revoked = 1, revoked_seq = ?, revoked_reason = ? WHERE token_id = ?",
         (row.seq, p["reason"], p["token_id"]),
     )
+
+
+@handles("satellite_impulse_received")
+def _satellite_impulse_received(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "INSERT INTO satellite_impulses (satellite, local_seq, impulse_seq) VALUES (?, ?, ?)",
+        (p["satellite"], p["local_seq"], p.get("impulse_seq")),
+    )

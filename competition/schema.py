@@ -210,6 +210,14 @@ VENUE_DDL: tuple[str, ...] = (
     )
     """,
     """
+    CREATE TABLE satellite_impulses (
+        satellite TEXT NOT NULL,
+        local_seq INTEGER NOT NULL,
+        impulse_seq INTEGER,
+        PRIMARY KEY (satellite, local_seq)
+    )
+    """,
+    """
     CREATE TABLE remote_calls (
         call_id TEXT PRIMARY KEY,
         penalty_id INTEGER NOT NULL REFERENCES penalties(penalty_id),
@@ -236,4 +244,5 @@ PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("named_prizes", "seq"),
     ("judge_tokens", "token_id"),
     ("remote_calls", "call_id"),
+    ("satellite_impulses", "satellite, local_seq"),
 )

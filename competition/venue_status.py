@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import struct
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,22 @@ def venue_url(db_path: str | Path, given: str | None = None) -> str | None:
         return live["urls"][0]
     addresses = local_addresses()
     return f"http://{addresses[0]}:{DEFAULT_PORT}/" if addresses else None
+
+
+def satellites_file(db_path: str | Path) -> Path:
+    p = Path(db_path)
+    return p.with_name(p.name + ".satellites.json")
+
+
+def satellite_states(db_path: str, *, stale_s: int = 10) -> list[dict[str, Any]]:
+    """Each satellite's last report; ``online`` is false once it has been quiet for ``stale_s``."""
+    try:
+        entries = json.loads(satellites_file(db_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    now = datetime.now(UTC)
+    for e in entries:
+        e.pop("mono_s", None)
+        last = datetime.fromisoformat(e["last_seen"])
+        e["online"] = (now - last).total_seconds() <= stale_s
+    return entries

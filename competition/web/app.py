@@ -182,7 +182,7 @@ def create_app(db_path: str, *, lang: str = "zh") -> Starlette:
 
         return EventSourceResponse(stream(), ping=PING_S, headers={"cache-control": "no-store"})
 
-    from competition.web import judging_routes
+    from competition.web import judging_routes, satellite_routes
 
     routes = [
         Route("/", index),
@@ -197,6 +197,7 @@ def create_app(db_path: str, *, lang: str = "zh") -> Starlette:
         Route("/api/awards", api_awards),
         Route("/api/events", api_events),
         *judging_routes.routes(state),
+        *satellite_routes.routes(state),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: _server_error})

@@ -16,6 +16,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "name": ("姓名", "Name"),
     "unit": ("单位", "Unit"),
     "track": ("赛道", "Track"),
+    "track_n": ("{n} 道", "Track {n}"),
     "raw": ("用时", "Time"),
     "penalty": ("罚时", "Penalty"),
     "adjusted": ("成绩", "Result"),

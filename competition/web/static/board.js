@@ -4,9 +4,10 @@ const params = new URLSearchParams(location.search);
 const mode = params.get("mode") === "awards" ? "awards" : "live";
 
 function renderBoard(live) {
-  document.getElementById("on-course").replaceChildren(...live.on_course.map((r) => el("div", { class: "clock-card" },
+  const onCourse = live.on_course.map((r) => el("div", { class: "clock-card" },
     el("div", { class: "who" }, "#" + r.bib + " " + r.name + (r.penalty_ns ? "  " + r.penalty : "")),
-    el("div", { class: "clock", "data-elapsed-ns": String(r.elapsed_ns) }, r.elapsed))));
+    el("div", { class: "clock", "data-elapsed-ns": String(r.elapsed_ns) }, r.elapsed)));
+  document.getElementById("on-course").replaceChildren(...(onCourse.length ? onCourse : [el("p", { class: "empty" }, t("nobody_on_course"))]));
   const last = live.last_finishes[0];
   document.getElementById("last-finish").replaceChildren(last ? el("div", {},
     "#" + last.bib + " " + last.name + "  ", last.status === "OK" ? last.adjusted : statusText(last.status),

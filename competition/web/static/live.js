@@ -24,7 +24,7 @@ function renderLastFinishes(list) {
 }
 
 function renderNextUp(list) {
-  document.getElementById("next-up").replaceChildren(...list.map((r) => el("li", {}, r.track + " " + t("track") + " · #" + r.bib + " " + r.name)));
+  document.getElementById("next-up").replaceChildren(...list.map((r) => el("li", {}, t("track_n", { n: r.track }) + " · #" + r.bib + " " + r.name)));
 }
 
 function renderStandings(data) {
