@@ -114,7 +114,11 @@ def serve(db_path: str, *, host: str, port: int, lang: str, echo: Callable[[str]
         log_beside(db_path)
         config = uvicorn.Config(create_app(db_path, lang=lang), log_config=None, log_level="warning",
                                 access_log=False, lifespan="on", timeout_graceful_shutdown=2)
-        uvicorn.Server(config).run(sockets=[sock])
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass  # Ctrl-C is how the organizer stops it
+        echo(say("现场服务器已停止。", "Venue server stopped."))
     finally:
         unmark_serving(db_path)
         sock.close()
