@@ -11,7 +11,7 @@ import os
 
 import click
 
-from commands import app, entrants, event, judging, paper, results, rounds, share, timing
+from commands import app, entrants, event, judging, paper, results, rounds, share, timing, venue
 from commands.common import CONTEXT, Ctx
 
 
@@ -42,7 +42,7 @@ def cli(click_ctx: click.Context, db: str | None, lang: str, operator: str, term
     click_ctx.obj.case_id = case_id
 
 
-for _module in (event, entrants, timing, judging, results, rounds, paper, share, app):
+for _module in (event, entrants, timing, judging, results, rounds, paper, share, app, venue):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

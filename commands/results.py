@@ -116,15 +116,19 @@ def awards(ctx: Ctx, round_code: str | None, out_dir: str, allow_ties: bool, as_
 @click.command(context_settings=CONTEXT)
 @click.option("--round", "round_code", default=None, help="轮次（默认当前轮）/ round")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出文件夹 / output folder")
+@click.option("--url", "base_url", default=None, metavar="URL",
+              help="现场服务器地址，印在二维码海报和裁判码卡片上（默认本机 :8080）/ venue server address for the QR codes")
 @pass_ctx
-def sheets(ctx: Ctx, round_code: str | None, out_dir: str) -> None:
-    """赛前打印：出发顺序表与裁判记录表 / before the round: start list and judges' paper sheets."""
+def sheets(ctx: Ctx, round_code: str | None, out_dir: str, base_url: str | None) -> None:
+    """赛前打印：出发顺序表、裁判记录表（附裁判码二维码）、观众二维码海报 / start list, judges' sheets, QR poster."""
 
     def body() -> None:
+        from competition.venue_status import venue_url
         from results.publish import write_start_documents
 
+        url = venue_url(ctx.db, base_url)
         with ctx.event() as event:
-            report = write_start_documents(event, Path(out_dir), round_code=round_code, lang=ctx.lang)
+            report = write_start_documents(event, Path(out_dir), round_code=round_code, lang=ctx.lang, venue_url=url)
         for line in report.lines(ctx.lang):
             click.echo(line)
 

@@ -27,7 +27,6 @@ def share(ctx: Ctx, out_dir: str, round_code: str | None, cards: str | None, bas
 
     def body() -> None:
         from competition.venue_status import venue_url
-
         from results.share import chromium_binary, png_size
         from results.share_documents import notice_png, rider_card_png
 

@@ -59,9 +59,13 @@ def _run(event: Event, run_id: int) -> dict[str, Any]:
 
 def call_penalty(
     event: Event, bib: int, segment: str, code: str, *, count: int = 1, run_id: int | None = None,
-    judge: str | None = None,
+    judge: str | None = None, origin: dict[str, Any] | None = None,
 ) -> int:
-    """Record a judge's call. Returns the penalty id (its journal row)."""
+    """Record a judge's call. Returns the penalty id (its journal row).
+
+    ``origin`` is what a remote call adds to the row (its ``call_id``, the
+    judge's token id and device), so a retried call is recognised.
+    """
     if count < 1:
         raise CommandRefused(f"次数必须至少为 1（收到 {count}）。", f"The count must be at least 1 (got {count}).")
     seg_code, inf_code = resolve_infraction(event, segment, code)
@@ -73,6 +77,8 @@ def call_penalty(
     payload: dict[str, Any] = {"run_id": run["run_id"], "bib": bib, "segment": seg_code, "code": inf_code, "count": count}
     if judge:
         payload["judge"] = judge
+    if origin:
+        payload.update(origin)
     return event.store.record("penalty_called", payload).seq
 
 

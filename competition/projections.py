@@ -348,6 +348,11 @@ def _penalty_called(conn: sqlite3.Connection, row: JournalRow) -> None:
         "INSERT INTO penalties (penalty_id, run_id, bib, segment, code, count) VALUES (?, ?, ?, ?, ?, ?)",
         (row.seq, p["run_id"], p["bib"], p["segment"], p["code"], p["count"]),
     )
+    if "call_id" in p:  # a call from a judge's phone: remembered so a retry is recorded once
+        conn.execute(
+            "INSERT INTO remote_calls (call_id, penalty_id, token_id, device) VALUES (?, ?, ?, ?)",
+            (p["call_id"], row.seq, p["token_id"], p["device"]),
+        )
 
 
 @handles("penalty_withdrawn")
@@ -487,3 +492,31 @@ def _component_scores_imported(conn: sqlite3.Connection, row: JournalRow) -> Non
     for score in p["scores"]:  # importing again replaces a rider's score
         conn.execute("INSERT OR REPLACE INTO component_scores (component, bib, points, seq) VALUES (?, ?, ?, ?)",
                      (p["component"], score["bib"], score["points"], row.seq))
+# -- the venue network -----------------------------------------------------------
+
+
+@handles("judge_token_issued")
+def _judge_token_issued(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "INSERT INTO judge_tokens (token_id, segment, token, issued_seq) VALUES (?, ?, ?, ?)",
+        (p["token_id"], p["segment"], p["token"], row.seq),
+    )
+
+
+@handles("judge_token_revoked")
+def _judge_token_revoked(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "UPDATE judge_tokens SET revoked = 1, revoked_seq = ?, revoked_reason = ? WHERE token_id = ?",
+        (row.seq, p["reason"], p["token_id"]),
+    )
+
+
+@handles("satellite_impulse_received")
+def _satellite_impulse_received(conn: sqlite3.Connection, row: JournalRow) -> None:
+    p = row.payload
+    conn.execute(
+        "INSERT INTO satellite_impulses (satellite, local_seq, impulse_seq) VALUES (?, ?, ?)",
+        (p["satellite"], p["local_seq"], p.get("impulse_seq")),
+    )

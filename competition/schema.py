@@ -54,6 +54,12 @@ def m002_projections(db: Database) -> None:
 
 
 @migrations()
+def m003_venue(db: Database) -> None:
+    for statement in VENUE_DDL:
+        db.execute(statement)
+
+
+@migrations()
 def m004_round_states(db: Database) -> None:
     for statement in ROUND_STATE_DDL:
         db.execute(statement)
@@ -208,6 +214,38 @@ PROJECTION_DDL: tuple[str, ...] = (
     """,
 )
 
+# The venue network (m003): judges' segment tokens and the calls their phones sent.
+VENUE_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE judge_tokens (
+        token_id TEXT PRIMARY KEY,
+        segment TEXT NOT NULL,
+        token TEXT NOT NULL UNIQUE,
+        issued_seq INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0,
+        revoked_seq INTEGER,
+        revoked_reason TEXT
+    )
+    """,
+    """
+    CREATE TABLE satellite_impulses (
+        satellite TEXT NOT NULL,
+        local_seq INTEGER NOT NULL,
+        impulse_seq INTEGER,
+        PRIMARY KEY (satellite, local_seq)
+    )
+    """,
+    """
+    CREATE TABLE remote_calls (
+        call_id TEXT PRIMARY KEY,
+        penalty_id INTEGER NOT NULL REFERENCES penalties(penalty_id),
+        token_id TEXT NOT NULL,
+        device TEXT NOT NULL
+    )
+    """,
+)
+
+
 # Results posted, appealed and made official (m004).
 ROUND_STATE_DDL: tuple[str, ...] = (
     """
@@ -287,7 +325,7 @@ COMPONENT_DDL: tuple[str, ...] = (
 
 def all_projection_ddl() -> tuple[str, ...]:
     """Every projection statement, in the order the migrations create them (rebuild uses it)."""
-    return PROJECTION_DDL + ROUND_STATE_DDL + PAPER_DDL + COMPONENT_DDL
+    return PROJECTION_DDL + VENUE_DDL + ROUND_STATE_DDL + PAPER_DDL + COMPONENT_DDL
 
 
 # Projection tables in the order rebuild compares them, with their sort key.
@@ -302,6 +340,9 @@ PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("rounds", "code"),
     ("round_entries", "round, bib"),
     ("named_prizes", "seq"),
+    ("judge_tokens", "token_id"),
+    ("remote_calls", "call_id"),
+    ("satellite_impulses", "satellite, local_seq"),
     ("round_states", "round"),
     ("appeals", "case_id"),
     ("paper_lines", "round, segment, bib, attempt"),

@@ -363,11 +363,14 @@ def render_referee_sheets(
     entries: Sequence[StartListEntry],
     round_name_zh: str | None = None,
     round_name_en: str | None = None,
+    judge_cards: Mapping[str, Any] | None = None,
 ) -> str:
     """裁判记录表: one blank paper backup sheet per segment, riders in start order.
 
     Each rider gets a box per infraction for the judge to tally and a total
     box; every segment starts on a new page with a judge's signature line.
+    With ``judge_cards`` (``results.venue_sheets``), each sheet carries its
+    judge's QR code and PIN for the venue server.
     """
     round_name = round_name_en if event.lang == "en" else round_name_zh
     return _render(
@@ -376,6 +379,7 @@ def render_referee_sheets(
         segments=list(segments),
         entries=list(entries),
         round_name=round_name or "",
+        judge_cards=dict(judge_cards or {}),
     )
 
 

@@ -145,18 +145,32 @@ def _round_documents(event: Event, info: EventInfo, lang: str) -> dict[str, str]
     return docs
 
 
-def write_start_documents(event: Event, out_dir: Path, *, round_code: str | None, lang: str) -> PublishReport:
-    """Before the round: start list and the judges' blank paper sheets."""
+def write_start_documents(
+    event: Event, out_dir: Path, *, round_code: str | None, lang: str, venue_url: str | None = None
+) -> PublishReport:
+    """Before the round: start list and the judges' blank paper sheets.
+
+    With ``venue_url`` (the venue server's address) the set also has the
+    spectators' QR poster, and each judge's sheet carries her QR card.
+    """
     from results import printing
 
     code = event.require_round(round_code)
     rule = event.course.round(code)
     info = event_info(event, lang)
     entries = start_entries(event, code)
+    cards = None
+    if venue_url:
+        from results.venue_sheets import POSTER_FILE, judge_cards, render_poster
+
+        cards = judge_cards(event, venue_url)
     docs = {
         printing.start_list_file(rule.name_zh): printing.render_start_list(info, rule.name_zh, rule.name_en, entries),
-        "裁判记录表.html": printing.render_referee_sheets(info, segment_sheets(event), entries, rule.name_zh, rule.name_en),
+        "裁判记录表.html": printing.render_referee_sheets(info, segment_sheets(event), entries, rule.name_zh, rule.name_en,
+                                                      judge_cards=cards),
     }
+    if venue_url:
+        docs[POSTER_FILE] = render_poster(info, venue_url)
     files = printing.write_documents(out_dir, docs, event=info)
     return PublishReport(out_dir, files)
 
