@@ -58,9 +58,18 @@ def standings(ctx: Ctx, round_code: str | None, platform: str | None, category: 
                     rank = "" if ln.rank is None else f"{ln.rank}{'=' if ln.shared else ''}"
                     click.echo(f"{rank:>4}  #{ln.bib} {report.entrants[ln.bib]['name']}  {points_text(ln.total)}  {parts}")
                 return
+            from competition.round_states import provisional_banner, round_state
+
+            banner = provisional_banner(event, report.round_code, ctx.lang)
             if as_json:
-                emit_json(standings_json(report, platform=platform))
+                data = standings_json(report, platform=platform)
+                state = round_state(event, report.round_code)
+                data["round_state"] = {"state": state.state, "appeal_closes_utc": state.appeal_closes_utc,
+                                       "seal": state.seal}
+                emit_json(data)
             else:
+                if banner:
+                    click.echo(banner)
                 click.echo(standings_text(report, ctx.lang, platform=platform))
 
     run_guarded(ctx, body)

@@ -133,11 +133,15 @@ def live_snapshot(event: Event) -> dict[str, Any]:
     """Everything the live page and the board show, in one public dict."""
     from results.standings import build_standings
 
+    from competition.round_states import provisional_banner
+
     report = build_standings(event, event.current_round)
     standings = public_standings(report)
     return {
         "title": event.title,
         "round": report.round_code,
+        "state_zh": provisional_banner(event, report.round_code, "zh"),
+        "state_en": provisional_banner(event, report.round_code, "en"),
         "on_course": on_course_now(event, report),
         "last_finishes": last_finishes(event, report),
         "next_up": next_up(event),

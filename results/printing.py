@@ -316,11 +316,15 @@ def render_results_notice(
     round_name_en: str,
     rows: Sequence[ResultRow],
     cut: int | None = None,
+    state_line: str | None = None,
+    seal: str | None = None,
 ) -> str:
     """成绩公告 for one round: ranked rows, itemised penalties, the cut line, prizes.
 
     Rows print in the order given (the ranking's order). Headers repeat on each
-    printed page and a row is never split across pages.
+    printed page and a row is never split across pages. ``state_line`` says
+    成绩公示 (with the appeal deadline) or 正式成绩; an official notice prints its
+    ``seal`` in short form and as a QR code.
     """
     rows = list(rows)
     cut_after = _cut_after(rows, cut)
@@ -335,7 +339,16 @@ def render_results_notice(
         cut_after=cut_after,
         qualified_count=qualified_count,
         show_runs=show_runs,
+        state_line=state_line,
+        seal=seal,
+        seal_qr=_seal_qr(seal) if seal else None,
     )
+
+
+def _seal_qr(seal: str) -> Markup:
+    from results.venue_sheets import qr_svg
+
+    return Markup(qr_svg(seal, scale=2))
 
 
 def render_start_list(

@@ -136,8 +136,11 @@ def _round_documents(event: Event, info: EventInfo, lang: str) -> dict[str, str]
         code = r["code"]
         rule = event.course.round(code)
         report = build_standings(event, code)
+        from competition.round_states import provisional_banner, round_state
+
         docs[printing.results_notice_file(rule.name_zh)] = printing.render_results_notice(
-            info, rule.name_zh, rule.name_en, result_rows(report, _tie_notes(report)), report.cut
+            info, rule.name_zh, rule.name_en, result_rows(report, _tie_notes(report)), report.cut,
+            state_line=provisional_banner(event, code, lang), seal=round_state(event, code).seal,
         )
         docs[printing.start_list_file(rule.name_zh)] = printing.render_start_list(
             info, rule.name_zh, rule.name_en, start_entries(event, code)

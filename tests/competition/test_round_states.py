@@ -151,3 +151,20 @@ def test_round_status_json(ridden: Event, event_path: Path) -> None:
     assert early.exit_code == 0, early.output
     final = json.loads(runner.invoke(cli, ["--db", str(event_path), "round", "status", "--json"]).output)[0]
     assert final["state"] == "official" and final["seal"] and round_state(ridden, "prelim").seal == final["seal"]
+
+
+def test_the_notice_says_provisional_then_prints_the_seal(ridden: Event, event_path: Path, tmp_path: Path) -> None:
+    publish_round(ridden)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(event_path), "sheets", "--out", str(tmp_path / "a")]).exit_code == 0
+    out = tmp_path / "awards"
+    assert runner.invoke(cli, ["--db", str(event_path), "awards", "--out", str(out), "--allow-ties"]).exit_code == 0
+    notice = next(out.glob("成绩公告*.html")).read_text(encoding="utf-8")
+    assert "成绩公示：书面申诉截止" in notice and 'class="seal"' not in notice
+    text = runner.invoke(cli, ["--db", str(event_path), "standings"]).output
+    assert "成绩公示：书面申诉截止" in text
+    seal = make_official(ridden, now=LATER).seal or ""
+    out2 = tmp_path / "awards2"
+    assert runner.invoke(cli, ["--db", str(event_path), "awards", "--out", str(out2), "--allow-ties"]).exit_code == 0
+    notice = next(out2.glob("成绩公告*.html")).read_text(encoding="utf-8")
+    assert f'data-seal="{seal}"' in notice and "<svg" in notice and "正式成绩" in notice

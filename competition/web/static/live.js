@@ -46,6 +46,10 @@ function renderStandings(data) {
 }
 
 followLive(async (live) => {
+  const state = document.getElementById("round-state");
+  const text = LANG === "en" ? live.state_en : live.state_zh;
+  state.hidden = !text;
+  state.textContent = text || "";
   renderOnCourse(live.on_course);
   renderLastFinishes(live.last_finishes);
   renderNextUp(live.next_up);
