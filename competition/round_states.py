@@ -162,6 +162,13 @@ def official_round_guard(store: Any) -> Any:
     """A guard for ``EventStore.append``: official results are sealed, nothing changes them."""
 
     def guard(kind: str, payload: dict[str, Any]) -> None:
+        if kind == "style_scored":  # style scores are on the sealed notice too
+            found = store.query("SELECT seal FROM round_states WHERE round = ? AND state = 'official'",
+                                (payload.get("round"),))
+            if found:
+                raise CommandRefused(f"{payload.get('round')} 轮已是正式成绩（封存码 {found[0]['seal']}），不能再评风采分。",
+                                     f"Round {payload.get('round')} is official (seal {found[0]['seal']}): no more style scores.")
+            return
         if kind not in RESULT_CHANGES:
             return
         run_id = payload.get("run_id")

@@ -28,7 +28,6 @@ from competition.recorder import TrackPipeline
 from competition.registration import read_registration
 from competition.registration.sample_sheet import make_clerk_workbook
 from competition.timing import ImpulseOutcome
-from courses.loader import load_course
 from hardware.impulse import NS_PER_SECOND
 from hardware.protocols import get_protocol
 from hardware.simulator import TimerSimulator
@@ -72,7 +71,9 @@ def _fresh_demo_file(db: Path) -> None:
 
 
 def _create(db: Path, seed: int, riders: int, echo: Callable[[str], None] | None = None) -> Event:
-    event = Event.create(db, title=DEMO_TITLE, course=load_course(None), operator="演示", demo=True,
+    from results.demo_union import demo_course
+
+    event = Event.create(db, title=DEMO_TITLE, course=demo_course(), operator="演示", demo=True,
                          organizer="演示区总工会")
     with tempfile.TemporaryDirectory() as tmp:
         sheet = Path(tmp) / "报名表.xlsx"
@@ -170,6 +171,7 @@ class DemoSummary:
     finalists: int = 0
     out_dir: Path | None = None
     lines: list[str] = field(default_factory=list)
+    seals: list[str] = field(default_factory=list)
 
 
 def play_headless(
@@ -200,6 +202,9 @@ def play_headless(
         on_course = event.store.query("SELECT COUNT(*) AS n FROM runs WHERE state = 'on_course'")[0]["n"]
         if on_course:
             raise CommandRefused(f"演示出错：{on_course} 人仍在赛道上", f"demo error: {on_course} still on course")
+        from results.demo_union import appeal_and_seal
+
+        summary.seals.append(appeal_and_seal(event, "prelim", echo, en=en))
         report = advance(event, top=70)
         summary.finalists = len(report.bibs)
         echo((f"Cut: {len(report.bibs)} to the final" if en else f"晋级：{len(report.bibs)} 人进入决赛")
@@ -215,6 +220,7 @@ def play_headless(
             base = rng.randint(60, 92)
             for judge in ("风采裁判甲", "风采裁判乙", "风采裁判丙"):
                 judging.score_style(event, bib, judge, max(0, min(100, base + rng.randint(-5, 5))))
+        summary.seals.append(appeal_and_seal(event, "final", echo, en=en))
         final = build_standings(event, "final")
         echo(standings_text(final, lang).split("\n")[0])
         top = "\n".join(standings_text(final, lang).split("\n")[1:10])

@@ -131,9 +131,8 @@ def next_up(event: Event, *, limit: int = NEXT_UP) -> list[dict[str, Any]]:
 
 def live_snapshot(event: Event) -> dict[str, Any]:
     """Everything the live page and the board show, in one public dict."""
-    from results.standings import build_standings
-
     from competition.round_states import provisional_banner
+    from results.standings import build_standings
 
     report = build_standings(event, event.current_round)
     standings = public_standings(report)
