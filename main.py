@@ -11,7 +11,7 @@ import os
 
 import click
 
-from commands import app, entrants, event, judging, results, timing
+from commands import app, backup, entrants, event, judging, results, timing
 from commands.common import CONTEXT, Ctx
 
 
@@ -38,7 +38,7 @@ def cli(click_ctx: click.Context, db: str | None, lang: str, operator: str, term
     click_ctx.obj = Ctx(db, lang, operator, terminal)
 
 
-for _module in (event, entrants, timing, judging, results, app):
+for _module in (event, entrants, timing, judging, results, app, backup):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from commands.backup import backup_options
 from commands.common import CONTEXT, Ctx, emit_json, fail, pass_ctx, run_guarded
 
 
@@ -18,15 +19,32 @@ def timing() -> None:
 @click.option("--port", "url", required=True, help="串口或 URL（/dev/ttyUSB0, COM3, socket://…）/ port")
 @click.option("--protocol", required=True, help="alge | tagheuer | microgate | pad")
 @click.option("--track", default=1, show_default=True, type=int)
+@backup_options
 @pass_ctx
-def timing_listen(ctx: Ctx, url: str, protocol: str, track: int) -> None:
+def timing_listen(ctx: Ctx, url: str, protocol: str, track: int, backup_dir: str | None,
+                  backup_every: int | None) -> None:
     """无界面计时记录（可与计时终端并行）/ headless timing recorder (beside the app or alone)."""
 
     def body() -> None:
+        from competition.backup import BackupOutcome, schedule_from_options
         from competition.recorder import listen_forever
 
-        listen_forever(ctx.db, url=url, protocol=protocol, track=track, lang=ctx.lang,
-                       operator=ctx.operator, terminal=ctx.terminal, echo=click.echo)
+        def backed_up(outcome: BackupOutcome) -> None:
+            # A failing backup target is an alarm (bell, stderr); timing goes on.
+            if outcome.failed:
+                click.echo("\a" + outcome.line(ctx.lang), err=True)
+            elif outcome.result is not None:
+                click.echo(outcome.line(ctx.lang))
+
+        backups = schedule_from_options(ctx.db, backup_dir, backup_every, on_outcome=backed_up)
+        if backups is not None:
+            backups.start()
+        try:
+            listen_forever(ctx.db, url=url, protocol=protocol, track=track, lang=ctx.lang,
+                           operator=ctx.operator, terminal=ctx.terminal, echo=click.echo)
+        finally:
+            if backups is not None:
+                backups.stop()
 
     run_guarded(ctx, body)
 
