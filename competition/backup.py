@@ -144,8 +144,11 @@ def check_copy(path: str | Path) -> CopyCheck:
         # A payload that is not JSON or lacks a field the rebuild needs: the copy is not usable.
         check.problem(f"{p} 无法校验（{type(exc).__name__}: {exc}）。", f"{p} cannot be checked ({type(exc).__name__}: {exc}).")
     finally:
-        if conn.in_transaction:
-            conn.execute("COMMIT")
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
         conn.close()
     return check
 
