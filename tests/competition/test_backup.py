@@ -312,7 +312,12 @@ def test_a_listener_that_raises_does_not_stop_the_schedule(small_event: Path, tm
 
 
 def test_timing_listen_backs_up_and_keeps_timing_when_the_target_fails(small_event: Path, tmp_path: Path) -> None:
+    def online_rows() -> int:
+        with Event.open(small_event) as ev:
+            return len(ev.store.query("SELECT seq FROM journal WHERE kind = 'port_status'"))
+
     def listen(*extra: str) -> tuple[str, str]:
+        before = online_rows()
         proc = subprocess.Popen(
             [sys.executable, "-m", "main", "--db", str(small_event), "timing", "listen", "--port", "loop://",
              "--protocol", "pad", *extra],
@@ -320,10 +325,8 @@ def test_timing_listen_backs_up_and_keeps_timing_when_the_target_fails(small_eve
             env={**os.environ, "TRACKSIDE_LANG": "zh"},
         )
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with Event.open(small_event) as ev:
-                if ev.store.query("SELECT seq FROM journal WHERE kind = 'port_status'"):
-                    break
+        while online_rows() == before:
+            assert time.monotonic() < deadline and proc.poll() is None
             time.sleep(0.1)
         time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
