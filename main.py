@@ -13,6 +13,7 @@ import click
 
 from commands import app, backup, entrants, event, judging, results, timing
 from commands.common import CONTEXT, Ctx
+from commands.free_text import clean_free_text
 
 
 @click.group(context_settings=CONTEXT)
@@ -41,6 +42,7 @@ def cli(click_ctx: click.Context, db: str | None, lang: str, operator: str, term
 for _module in (event, entrants, timing, judging, results, app, backup):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
+clean_free_text(cli)  # no control characters in --operator, --reason, names … (after every command is added)
 
 
 def main() -> None:
