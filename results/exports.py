@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from competition.text_safety import json_printable, printable
 from competition.times import DEFAULT_PRECISION_NS, format_duration, format_penalty
 from results.documents import Lang, ResultRow, status_label
 from results.output_files import OutputError, write_file_atomic
@@ -79,9 +80,11 @@ def _lang(lang: str) -> Lang:
 
 
 def _clean(text: str | None, full_phone: bool) -> str:
+    """A text cell: no ID number, phones masked unless ``full_phone``, control characters
+    shown escaped (``\\x1b``; a spreadsheet refuses most of them, a terminal would run them)."""
     if not text:
         return ""
-    return redact_id_numbers(text) if full_phone else scrub_text(text)
+    return printable(redact_id_numbers(text) if full_phone else scrub_text(text))
 
 
 def result_table(
@@ -309,7 +312,8 @@ def export_json(
         "meta": {key: clean(value) for key, value in (meta or {}).items()},
         "rows": [_json_row(row, full_phone) for row in rows],
     }
-    data = json.dumps(document, ensure_ascii=False, indent=2)
+    # JSON escapes C0 controls itself; C1 controls and bidi overrides as \\uXXXX too (same values).
+    data = json_printable(json.dumps(document, ensure_ascii=False, indent=2))
 
     def write(temp: Path) -> None:
         temp.write_text(data + "\n", encoding="utf-8")
