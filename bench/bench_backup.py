@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from competition.backup import _copy_database, _open_source, backup_event, check_copy, restore_backup
+from competition.backup import backup_event, check_copy, copy_database, open_source, restore_backup
 from results.demo import play_headless
 
 RIDERS = 500
@@ -65,9 +65,9 @@ def main() -> None:
         online.mkdir()
 
         def online_copy() -> None:
-            source = _open_source(db)
+            source = open_source(db)
             try:
-                _copy_database(source, online / f"{next(counter)}.db")
+                copy_database(source, online / f"{next(counter)}.db")
             finally:
                 source.close()
 

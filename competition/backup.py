@@ -234,7 +234,7 @@ def place_without_overwrite(temp: Path, final: Path) -> None:
     _fsync_dir(final.parent)
 
 
-def _copy_database(source: sqlite3.Connection, temp: Path) -> None:
+def copy_database(source: sqlite3.Connection, temp: Path) -> None:
     """One-step online copy into ``temp``, left as one self-contained file."""
     dest = sqlite3.connect(str(temp), isolation_level=None)
     try:
@@ -245,7 +245,7 @@ def _copy_database(source: sqlite3.Connection, temp: Path) -> None:
         dest.close()
 
 
-def _open_source(event_path: Path) -> sqlite3.Connection:
+def open_source(event_path: Path) -> sqlite3.Connection:
     from competition.eventfile import busy_timeout_ms
 
     timeout_ms = busy_timeout_ms()
@@ -287,9 +287,9 @@ def backup_event(
     leftovers = (temp, Path(f"{temp}-journal"))
     _remove_quietly(*leftovers)
     try:
-        source = _open_source(source_path)
+        source = open_source(source_path)
         try:
-            _copy_database(source, temp)
+            copy_database(source, temp)
         finally:
             source.close()
     except sqlite3.Error as exc:
@@ -341,7 +341,7 @@ def _log(folder: Path, when: datetime, result: BackupResult) -> None:
 def source_head(event_path: str | Path) -> tuple[int, str] | None:
     """The live file's last (seq, hash), cheaply; None if it cannot be read now."""
     try:
-        conn = _open_source(Path(event_path))
+        conn = open_source(Path(event_path))
         try:
             row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
         finally:
@@ -398,7 +398,7 @@ def restore_backup(backup: str | Path, *, to: str | Path | None, default_target:
     try:
         conn = _connect_read_only(source)
         try:
-            _copy_database(conn, temp)
+            copy_database(conn, temp)
         finally:
             conn.close()
         again = check_copy(temp)

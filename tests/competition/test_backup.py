@@ -357,3 +357,61 @@ def test_backup_notice_in_the_app_is_an_error_notification() -> None:
     backup_notice(app, BackupOutcome("auto", error_zh="备份位置 /media/usb 不可写", error_en="x"), "zh")
     backup_notice(app, BackupOutcome("auto", unchanged=True), "zh")
     assert app.notes == [("备份失败：备份位置 /media/usb 不可写", "error")]
+
+
+def test_laptop_dies_restore_from_the_stick_and_the_timer_fills_the_gap(event, event_path: Path, tmp_path: Path) -> None:
+    """docs/OPERATIONS.md, "The laptop dies mid-event", with a simulated ALGE timer on a pty."""
+    from competition import start_queue, timing
+    from competition.recorder import TimingRecorder
+    from competition.verify import verify_event
+    from hardware.pty_port import open_pty_simulator
+
+    s = 10**9
+    register(event, 12)
+    start_queue.check_in(event, list(range(1, 13)), track=1)
+    event.close()
+
+    def finished(path: Path) -> list[int]:
+        with Event.open(path) as ev:
+            return [r["bib"] for r in ev.store.query("SELECT bib FROM runs WHERE state = 'finished' ORDER BY run_id")]
+
+    def wait_until(condition, guard_s: float = 40.0) -> None:
+        deadline = time.monotonic() + guard_s
+        while not condition():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    laptop2 = tmp_path / "laptop2" / "event.db"
+    laptop2.parent.mkdir()
+    port = open_pty_simulator("alge", speed=40.0, riders=12, gap_ns=20 * s, course_ns=(38 * s, 55 * s), seed=9,
+                              autostart=False)
+    try:
+        first = TimingRecorder(str(event_path), url=port.path, protocol="alge", track=1)
+        first.start()
+        port.start()
+        wait_until(lambda: len(finished(event_path)) >= 3)
+        made = backup_event(event_path, stick, reason="auto")  # while the recorder writes
+        wait_until(lambda: len(finished(event_path)) >= 6)  # the first laptop records more, then dies
+        first.stop()
+        restored = restore_backup(made.path, to=laptop2, default_target=laptop2)
+        assert restored.head == made.head
+        assert 3 <= len(finished(laptop2)) < 6
+        second = TimingRecorder(str(laptop2), url=port.path, protocol="alge", track=1)
+        second.start()  # first connect asks the timer for its memory after the backup's last impulse
+        try:
+            assert port.wait_done(60)
+            wait_until(lambda: len(finished(laptop2)) == 12)
+        finally:
+            second.stop()
+    finally:
+        port.close()
+    with Event.open(laptop2) as ev:
+        keys = [(r["device_seq"], r["channel_raw"]) for r in
+                ev.store.query("SELECT device_seq, channel_raw FROM impulses WHERE bad_checksum = 0")]
+        assert verify_event(ev).ok
+        assert timing.orphans(ev) == []
+    assert len(keys) == len(set(keys))
+    assert sorted(keys) == sorted((i.seq, i.channel_raw) for i in port.sent_impulses())
+    assert finished(laptop2) == list(range(1, 13))
