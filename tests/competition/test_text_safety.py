@@ -7,7 +7,13 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from competition.text_safety import has_controls, json_printable, printable, printable_lines, strip_controls
+from competition.text_safety import (
+    has_controls,
+    json_printable,
+    printable,
+    printable_lines,
+    strip_controls,
+)
 
 
 def test_printable_escapes_terminal_codes_and_keeps_text() -> None:
