@@ -26,7 +26,7 @@ def timing_listen(ctx: Ctx, url: str, protocol: str, track: int, backup_dir: str
     """无界面计时记录（可与计时终端并行）/ headless timing recorder (beside the app or alone)."""
 
     def body() -> None:
-        from competition.backup import BackupOutcome, schedule_from_options
+        from competition.backup_schedule import BackupOutcome, schedule_from_options
         from competition.recorder import listen_forever
 
         def backed_up(outcome: BackupOutcome) -> None:

@@ -61,7 +61,7 @@ def launch_app(db: str, *, url: str | None, protocol: str | None, simulate: bool
                operator: str, terminal: str | None, backup_dir: str | None = None,
                backup_every: int | None = None) -> None:
     """``trackside run``: the trackside app on the event file ``db``."""
-    from competition.backup import schedule_from_options
+    from competition.backup_schedule import schedule_from_options
 
     app = build_app(db, url=url, protocol=protocol, simulate=simulate, track=track, lang=lang,
                     operator=operator, terminal=terminal)

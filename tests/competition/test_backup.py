@@ -19,14 +19,12 @@ from competition.backup import (
     BACKUP_SUFFIX,
     LOG_NAME,
     BackupError,
-    BackupOutcome,
-    BackupSchedule,
     backup_event,
-    backup_now,
     check_copy,
     restore_backup,
     source_head,
 )
+from competition.backup_schedule import BackupOutcome, BackupSchedule, backup_now
 from competition.event import Event
 from main import cli
 from tests.conftest import register
