@@ -413,3 +413,19 @@ def test_laptop_dies_restore_from_the_stick_and_the_timer_fills_the_gap(event, e
     assert len(keys) == len(set(keys))
     assert sorted(keys) == sorted((i.seq, i.channel_raw) for i in port.sent_impulses())
     assert finished(laptop2) == list(range(1, 13))
+
+
+def test_a_full_target_says_so_and_leaves_nothing(small_event: Path, tmp_path: Path, monkeypatch) -> None:
+    import competition.backup as backup
+
+    def full(source: sqlite3.Connection, temp: Path) -> None:
+        temp.write_bytes(b"partial")
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup, "copy_database", full)
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    with pytest.raises(BackupError) as info:
+        backup_event(small_event, stick, reason="test")
+    assert "已满" in info.value.message_zh and "full" in info.value.message_en
+    assert list(stick.iterdir()) == []
