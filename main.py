@@ -11,8 +11,21 @@ import os
 
 import click
 
-from commands import app, entrants, event, judging, paper, results, rounds, share, timing, venue
+from commands import (
+    app,
+    backup,
+    entrants,
+    event,
+    judging,
+    paper,
+    results,
+    rounds,
+    share,
+    timing,
+    venue,
+)
 from commands.common import CONTEXT, Ctx
+from commands.free_text import clean_free_text
 
 
 @click.group(context_settings=CONTEXT)
@@ -42,9 +55,10 @@ def cli(click_ctx: click.Context, db: str | None, lang: str, operator: str, term
     click_ctx.obj.case_id = case_id
 
 
-for _module in (event, entrants, timing, judging, results, rounds, paper, share, app, venue):
+for _module in (event, entrants, timing, judging, results, rounds, paper, share, app, backup, venue):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
+clean_free_text(cli)  # no control characters in --operator, --reason, names … (after every command is added)
 
 
 def main() -> None:

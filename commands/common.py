@@ -68,5 +68,21 @@ def run_guarded(ctx: Ctx, fn: Callable[[], Any]) -> Any:
         fail(("错误：" if ctx.lang != "en" else "Error: ") + text)
 
 
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+def emit_json(data: Any, *, full_phones: bool = False) -> None:
+    """Print JSON: every string cleaned of ID numbers and (unless ``full_phones``) of full
+    phones, and nothing a terminal would act on (the values decode the same otherwise)."""
+    from competition.text_safety import json_printable
+    from results.redaction import redact_id_numbers, scrub_text
+
+    clean = redact_id_numbers if full_phones else scrub_text
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean(value)
+        if isinstance(value, dict):
+            return {walk(k) if isinstance(k, str) else k: walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        return value
+
+    click.echo(json_printable(json.dumps(walk(data), ensure_ascii=False, indent=2)))

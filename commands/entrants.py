@@ -36,9 +36,12 @@ def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_js
             reading = read_registration(file, sheet=sheet, progress=progress)
             summary = import_registration(event, reading, dry_run=dry_run)
             if as_json:
+                from competition.privacy import mask_phone
+
+                duplicates = [{**d, "phone": mask_phone(d.get("phone"))} for d in summary.duplicates]
                 emit_json({"file": file, "dry_run": dry_run, "counts": summary.counts(),
                            "imported": summary.imported, "updated": summary.updated,
-                           "duplicates": summary.duplicates, "rejected": summary.rejected,
+                           "duplicates": duplicates, "rejected": summary.rejected,
                            "warnings": summary.warnings})
             else:
                 click.echo(import_summary_text(summary, ctx.lang))
@@ -48,10 +51,12 @@ def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_js
 
 @entrants.command("list", context_settings=CONTEXT)
 @click.option("--search", "query", default=None, help="号码、手机尾号、姓名或拼音首字母 / bib, phone tail, name, initials")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON（含完整手机号）/ JSON (full phone)")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（手机号打码）/ JSON output (phones masked)")
+@click.option("--full-phones", "full_phones", is_flag=True,
+              help="显示完整手机号（仅供主办方自用）/ full phone numbers, for the organizer only")
 @pass_ctx
-def entrants_list(ctx: Ctx, query: str | None, as_json: bool) -> None:
-    """列出选手（手机号打码）/ list entrants (phones masked)."""
+def entrants_list(ctx: Ctx, query: str | None, as_json: bool, full_phones: bool) -> None:
+    """列出选手（手机号打码）/ list entrants (phones masked unless --full-phones)."""
 
     def body() -> None:
         from competition.entrants import list_entrants, search_entrants
@@ -60,14 +65,16 @@ def entrants_list(ctx: Ctx, query: str | None, as_json: bool) -> None:
         with ctx.event() as event:
             rows = search_entrants(event, query, limit=100_000) if query else list_entrants(event)
             if as_json:
+                from competition.privacy import mask_phone
+
                 emit_json([
-                    {"bib": r["bib"], "name": r["name"], "phone": r["phone"], "gender": r["gender"],
-                     "platform": r["platform"], "station": r["station"], "note": r["note"],
+                    {"bib": r["bib"], "name": r["name"], "phone": r["phone"] if full_phones else mask_phone(r["phone"]),
+                     "gender": r["gender"], "platform": r["platform"], "station": r["station"], "note": r["note"],
                      "status": r["status"], "extra": r["extra"]}
                     for r in rows
-                ])
+                ], full_phones=full_phones)
             else:
-                click.echo(entrants_text(rows, ctx.lang))
+                click.echo(entrants_text(rows, ctx.lang, full_phones=full_phones))
 
     run_guarded(ctx, body)
 

@@ -26,11 +26,12 @@ def penalty(ctx: Ctx, bib: int, segment: str, code: str, count: int, run_id: int
 
     def body() -> None:
         from competition.judging import call_penalty
+        from results.plain_text import safe
         from results.standings import rider_line
 
         with ctx.event() as event:
             pid = call_penalty(event, bib, segment, code, count=count, run_id=run_id)
-            click.echo(ctx.say(f"已记录判罚 #{pid}。", f"Penalty #{pid} recorded.") + " " + rider_line(event, bib, ctx.lang))
+            click.echo(ctx.say(f"已记录判罚 #{pid}。", f"Penalty #{pid} recorded.") + " " + safe(rider_line(event, bib, ctx.lang)))
 
     run_guarded(ctx, body)
 

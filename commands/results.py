@@ -187,17 +187,33 @@ def confirm(ctx: Ctx, run_id: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True)
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False))
 @click.option("--round", "round_code", default=None, help="轮次（默认全部）/ round (default all)")
-@click.option("--masked", is_flag=True, help="手机号打码 / mask phones")
+@click.option("--full-phones", "full_phones", is_flag=True,
+              help="写入完整手机号（仅供主办方自用，勿外发）/ full phone numbers, for the organizer's own copy only")
+@click.option("--masked", is_flag=True, help="手机号打码（默认如此）/ mask phones (the default)")
 @pass_ctx
-def export(ctx: Ctx, fmt: str, out_file: str, round_code: str | None, masked: bool) -> None:
-    """导出成绩（CSV/XLSX/JSON，防公式注入）/ export results."""
+def export(ctx: Ctx, fmt: str, out_file: str, round_code: str | None, full_phones: bool, masked: bool) -> None:
+    """导出成绩（CSV/XLSX/JSON，手机号打码，防公式注入）/ export results (phones masked, formula-safe).
+
+    \b
+    Phones are masked (138****5678) in every format and ID numbers never appear,
+    so the file can go to the newsletter. --full-phones writes full numbers for
+    the organizer's own records.
+    """
+    if masked and full_phones:
+        raise click.UsageError(ctx.say("--masked 与 --full-phones 不能同时使用。", "--masked and --full-phones exclude each other."))
 
     def body() -> None:
         from results.publish import export_results
 
         with ctx.event() as event:
-            n = export_results(event, fmt, Path(out_file), round_code=round_code, full_phone=not masked, lang=ctx.lang)
+            n = export_results(event, fmt, Path(out_file), round_code=round_code, full_phone=full_phones, lang=ctx.lang)
         click.echo(ctx.say(f"已导出 {n} 行到 {out_file}", f"Exported {n} rows to {out_file}"))
+        if full_phones:
+            click.echo(
+                f"注意：{out_file} 含选手完整手机号，仅供主办方自用，请勿外发或公开。"
+                f" / Warning: {out_file} contains full phone numbers; keep it to the organizer, do not share or publish it.",
+                err=True,
+            )
 
     run_guarded(ctx, body)
 

@@ -81,6 +81,14 @@ def round_official(ctx: Ctx, round_code: str | None, early_reason: str | None) -
             state = make_official(event, round_code, early_reason=early_reason)
         click.echo(ctx.say(f"{state.round_code} 轮已确定为正式成绩。封存码：{state.seal}",
                            f"Round {state.round_code} is official. Seal: {state.seal}"))
+        from competition.backup import BackupError
+        from competition.backup_schedule import backup_now
+
+        try:  # an official round is a moment worth a copy off this laptop's file
+            copy = backup_now(ctx.db, f"{state.round_code} 正式成绩 official")
+            click.echo(copy.line(ctx.lang))
+        except BackupError as exc:
+            click.echo(ctx.say(f"备份未成功：{exc.message_zh}", f"Backup failed: {exc.message_en}"), err=True)
         click.echo(ctx.say(f"日后核验：trackside verify --seal {state.seal}", f"Check later: trackside verify --seal {state.seal}"))
 
     run_guarded(ctx, body)

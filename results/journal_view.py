@@ -6,6 +6,7 @@ from typing import Any
 
 from competition.journal import JournalRow
 from competition.privacy import mask_phone
+from results.redaction import scrub_text
 
 KIND_ZH = {
     "event_created": "建立赛事", "entrant_registered": "报名", "entrant_updated": "修改选手", "entrant_withdrawn": "退赛",
@@ -25,7 +26,12 @@ def kind_label(kind: str, lang: str) -> str:
 
 
 def describe_row(row: JournalRow, lang: str) -> str:
-    """A short human description; phones masked, raw bytes summarised."""
+    """A short human description; phones masked (also inside notes and reasons), no ID
+    number, raw bytes summarised. The app's 记录 screen and ``trackside journal`` use it."""
+    return scrub_text(_describe(row, lang))
+
+
+def _describe(row: JournalRow, lang: str) -> str:
     p: dict[str, Any] = row.payload
     en = lang == "en"
     bib = f"#{p['bib']} " if p.get("bib") is not None else ""

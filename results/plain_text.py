@@ -1,6 +1,9 @@
 """Plain-text output for the terminal: aligned tables that know CJK is two columns wide.
 
-Phones are masked in everything printed here; only ``--json`` carries them in full.
+Phones are masked in everything printed here and ID numbers never appear
+(``scrub_text`` on every cell, also a number a clerk typed into a name or a
+note); control characters are shown escaped (``printable``), so a name holding
+a terminal escape code cannot clear or retitle the referee's terminal.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from competition.privacy import mask_phone
+from competition.text_safety import printable
 from competition.times import format_duration, format_penalty
+from results.redaction import scrub_text
 
 if TYPE_CHECKING:
     from competition.entrants import ImportSummary
@@ -29,9 +34,15 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(0, columns - width(text))
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """An aligned table; ``None`` shows as empty."""
-    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+def safe(value: object) -> str:
+    """One value as printed text: ID numbers out, phones masked, control characters escaped."""
+    return printable(scrub_text("" if value is None else str(value)))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, scrub: bool = True) -> str:
+    """An aligned table; ``None`` shows as empty; every cell through ``safe``
+    (``scrub=False``: only escaped, for columns of raw device numbers)."""
+    cells = [[(safe(c) if scrub else printable(c)) for c in row] for row in rows]
     widths = [width(h) for h in headers]
     for row in cells:
         for i, c in enumerate(row):
@@ -62,41 +73,47 @@ def import_summary_text(summary: ImportSummary, lang: str) -> str:
     en = lang == "en"
     c = summary.counts()
     head = ("DRY RUN — nothing written. " if en else "试运行，未写入。") if summary.dry_run else ""
+    path = printable(summary.path)
     if en:
-        lines = [f"{head}{summary.path}: {c['rows']} rows read; imported {c['imported']}, updated {c['updated']}, "
+        lines = [f"{head}{path}: {c['rows']} rows read; imported {c['imported']}, updated {c['updated']}, "
                  f"unchanged {c['unchanged']}, duplicate {c['duplicate']}, rejected {c['rejected']}."]
     else:
-        lines = [f"{head}{summary.path}：读取 {c['rows']} 行；新增 {c['imported']}，更新 {c['updated']}，"
+        lines = [f"{head}{path}：读取 {c['rows']} 行；新增 {c['imported']}，更新 {c['updated']}，"
                  f"未变 {c['unchanged']}，重复合并 {c['duplicate']}，拒绝 {c['rejected']}。"]
     if summary.rejected:
         lines.append("Rejected rows:" if en else "被拒绝的行：")
         for r in summary.rejected:
             reason = r["reason_en"] if en else r["reason_zh"]
             col = f" {r['column']}" if r.get("column") else ""
-            lines.append(f"  {'row' if en else '第'} {r['row']}{'' if en else ' 行'}{col}: {r['value']!r} — {reason}")
+            lines.append(safe(f"  {'row' if en else '第'} {r['row']}{'' if en else ' 行'}{col}: {r['value']!r} — {reason}"))
     if summary.duplicates:
         lines.append("Duplicates merged:" if en else "重复报名（已合并）：")
         for d in summary.duplicates:
-            lines.append(
+            lines.append(safe(
                 f"  row {d['row']} = row {d['first_row']} ({d['name']}, {mask_phone(d['phone'])})" if en
                 else f"  第 {d['row']} 行 与第 {d['first_row']} 行为同一人（{d['name']}，{mask_phone(d['phone'])}）"
-            )
+            ))
     if summary.warnings:
         lines.append("Warnings:" if en else "提示：")
         for w in summary.warnings:
-            lines.append(f"  {'row' if en else '第'} {w['row']}{'' if en else ' 行'} {w.get('column') or ''}: "
-                         f"{w['reason_en'] if en else w['reason_zh']}")
+            lines.append(safe(f"  {'row' if en else '第'} {w['row']}{'' if en else ' 行'} {w.get('column') or ''}: "
+                              f"{w['reason_en'] if en else w['reason_zh']}"))
     return "\n".join(lines)
 
 
-def entrants_text(rows: Sequence[dict[str, Any]], lang: str) -> str:
+def entrants_text(rows: Sequence[dict[str, Any]], lang: str, *, full_phones: bool = False) -> str:
+    """The entrants table; ``full_phones`` (``entrants list --full-phones``) shows whole numbers."""
     en = lang == "en"
     headers = ["Bib", "Name", "Phone", "Platform", "Station", "Status"] if en else ["号码", "姓名", "手机", "平台", "站点", "状态"]
     status = {"active": "", "withdrawn": "withdrawn" if en else "已退赛"}
-    body = [[r["bib"], r["name"], mask_phone(r["phone"]), r["platform"], r["station"], status.get(r["status"], r["status"])]
-            for r in rows]
+    if full_phones:
+        body = [[r["bib"], safe(r["name"]), printable(r["phone"]), safe(r["platform"]), safe(r["station"]),
+                 status.get(r["status"], r["status"])] for r in rows]
+    else:
+        body = [[r["bib"], r["name"], mask_phone(r["phone"]), r["platform"], r["station"],
+                 status.get(r["status"], r["status"])] for r in rows]
     footer = f"\n{len(rows)} riders" if en else f"\n共 {len(rows)} 人"
-    return table(headers, body) + footer
+    return table(headers, body, scrub=not full_phones) + footer
 
 
 def queue_text(rows: Sequence[dict[str, Any]], lang: str) -> str:
@@ -186,7 +203,7 @@ def standings_text(report: StandingsReport, lang: str, *, platform: str | None =
                      _status(s.status, lang), pens, mark.strip()])
     out = [("Round: " if en else "轮次：") + report.round_code, table(headers, body)]
     for t in report.ties:
-        out.append(("! " + t.what_en) if en else ("！" + t.what_zh))
+        out.append(safe(("! " + t.what_en) if en else ("！" + t.what_zh)))
     return "\n".join(out)
 
 
@@ -197,7 +214,7 @@ def advance_text(report: AdvanceReport, lang: str) -> str:
          else f"{len(report.bibs)} 名选手晋级 {report.round_code}（前 {report.top} 名）。")
     ]
     for t in report.ties:
-        lines.append(("! " + t.what_en) if en else ("！" + t.what_zh))
+        lines.append(safe(("! " + t.what_en) if en else ("！" + t.what_zh)))
     lines.append("Start order:" if en else "决赛出发顺序：")
     lines.append(table(["#", "Bib", "Name"] if en else ["顺序", "号码", "姓名"],
                        [[i, b, report.names.get(b, "")] for i, b in enumerate(report.bibs, start=1)]))
@@ -232,4 +249,5 @@ def impulses_text(rows: Sequence[dict[str, Any]], lang: str) -> str:
             str(r["device_time_ns"]) if r["device_time_ns"] is not None else "host")
         what = r["disposition"] if en else DISPOSITION_ZH.get(r["disposition"], r["disposition"])
         body.append([r["seq"], r["track"], r["channel"], r["device"], r["device_seq"], when, flags, what, r["run_id"]])
-    return table(headers, body)
+    # Device times can be long integers (a pad's millis() in ns): escaped, not scrubbed.
+    return table(headers, body, scrub=False)

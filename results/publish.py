@@ -236,7 +236,7 @@ def export_results(
     elif fmt == "json":
         meta: dict[str, Any] = {"title": event.title, "date": event.day, "round": codes[-1] if not round_code else round_code,
                                 "precision_ns": precision}
-        exports.export_json(rows, path, meta=meta)
+        exports.export_json(rows, path, meta=meta, full_phone=full_phone)
     else:
         raise CommandRefused(f"不支持的格式 {fmt}", f"Unsupported format {fmt}")
     return len(rows)
