@@ -109,7 +109,7 @@ def journal(ctx: Ctx, bib: int | None, kinds: tuple[str, ...], limit: int) -> No
 
         with ctx.event() as event:
             rows = recent_rows(event.store.conn, limit=limit, kinds=kinds or None, bib=bib)
-            click.echo(journal_text(rows, ctx.lang))
+            click.echo(journal_text(rows, ctx.lang, event.course))
 
     run_guarded(ctx, body)
 

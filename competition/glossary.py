@@ -39,7 +39,7 @@ class Term(NamedTuple):
 STATUSES: dict[str, Term] = {
     "OK": Term("完成", "OK", "有效成绩", "valid result"),
     "DNF": Term("未完成", "DNF", "未完成（DNF）", "did not finish"),
-    "DSQ": Term("取消成绩", "DSQ", "取消本次成绩（DSQ）", "result disqualified"),
+    "DSQ": Term("取消成绩", "DSQ", "取消成绩（DSQ）", "result disqualified"),
     "DNS": Term("未出发", "DNS", "未出发（DNS）", "did not start"),
 }
 
@@ -146,6 +146,7 @@ COLUMNS: dict[str, Term] = {
     "raw": Term("用时", "Raw"),
     "penalty": Term("罚时", "Pen."),
     "penalties": Term("判罚", "Penalties"),
+    "runs": Term("各轮成绩", "Runs"),
     "adjusted": Term("成绩", "Result"),
     "status": Term("状态", "Status"),
     "note": Term("备注", "Note"),
@@ -259,6 +260,32 @@ def score_text(value: int, scale: int) -> str:
     digits = len(str(scale)) - 1
     text = str(frac).rjust(digits, "0").rstrip("0") if digits else ""
     return f"{sign}{whole}.{text or '0'}"
+
+
+def outcome_line(outcome: Any, lang: str, precision_ns: int) -> str:
+    """One line of ``timing listen``: ``[1] 到达 #12 45.12`` — words and seconds, never codes or ns.
+
+    ``outcome`` is a ``competition.timing.ImpulseOutcome`` (track, channel,
+    disposition, bib, raw_ns, status).
+    """
+    from competition.times import format_duration
+
+    channel = channel_word(outcome.channel, lang)
+    what = disposition_word(outcome.disposition, lang)
+    text = f"[{outcome.track}] {channel}" if what == channel else f"[{outcome.track}] {channel} → {what}"
+    if outcome.bib is not None:
+        text += f" #{outcome.bib}"
+    if outcome.raw_ns is not None:
+        text += f" {format_duration(outcome.raw_ns, precision_ns)}"
+    if outcome.status and outcome.status != "OK":
+        text += f" {status_word(outcome.status, lang)}"
+    return text
+
+
+def counts_text(counts: dict[str, int], lang: str) -> str:
+    """``出发 3，到达 3，无主 1`` from a dict of dispositions (the replay and listen summaries)."""
+    sep = ", " if lang == "en" else "，"
+    return sep.join(f"{disposition_word(k, lang)} {v}" for k, v in sorted(counts.items())) or "0"
 
 
 def lookup(table: str, code: str, lang: str) -> str:

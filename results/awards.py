@@ -13,8 +13,24 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from competition.errors import CommandRefused
+from competition.glossary import score_text
 from results.documents import AwardEntry
-from results.standings import StandingsReport, build_standings, median_tenths
+from results.standings import StandingsReport, build_standings
+
+# Style medians are kept in hundredths of a point: judges score in tenths, and
+# the median of an even count is the mean of the middle two, which needs one
+# more digit (8.5 and 9.0 -> 8.75). Truncating it to 8.7 would tie it with a
+# real 8.7 and print a score nobody gave.
+STYLE_SCALE = 100
+
+
+def style_median(scores: list[int]) -> int:
+    """The judges' median style score in hundredths, exact: tenths (85, 90) -> 875."""
+    ordered = sorted(scores)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[mid] * (STYLE_SCALE // 10)
+    return (ordered[mid - 1] + ordered[mid]) * (STYLE_SCALE // 20)
 
 if TYPE_CHECKING:
     from competition.event import Event
@@ -70,7 +86,7 @@ def compute_awards(event: Event, round_code: str | None = None) -> AwardsResult:
               tie_zh: str | None = None, tie_en: str | None = None) -> AwardEntry:
         e = entrants.get(bib) or all_entrants[bib]
         return AwardEntry(tier.code, tier.name_zh, tier.name_en, place, bib, e["name"], e.get("platform"),
-                          e.get("station"), e["phone"], result_ns, style, tie_zh, tie_en)
+                          e.get("station"), e["phone"], result_ns, style, tie_zh, tie_en, style_scale=STYLE_SCALE)
 
     queue_ranked = [s for s in ranked if s.bib not in named_bibs]
     for place, tier in enumerate(course.prizes, start=1):
@@ -109,7 +125,7 @@ def compute_awards(event: Event, round_code: str | None = None) -> AwardsResult:
             for row in event.store.query("SELECT bib, score FROM style_scores"):
                 scores[row["bib"]].append(int(row["score"]))
             pool = sorted(
-                ((median_tenths(v), b) for b, v in scores.items() if b not in taken and b not in named_bibs),
+                ((style_median(v), b) for b, v in scores.items() if b not in taken and b not in named_bibs),
                 key=lambda t: (-t[0], t[1]),
             )
             chosen_style = pool[:remaining]
@@ -120,11 +136,11 @@ def compute_awards(event: Event, round_code: str | None = None) -> AwardsResult:
             if tied_out_style:
                 tied_bibs = [b for sc, b in pool if sc == edge]
                 result.ties_zh.append(
-                    f"{tier.name_zh}分界风采分并列（{edge // 10}.{edge % 10}）：" + "、".join(f"{b}号" for b in tied_bibs)
+                    f"{tier.name_zh}分界风采分并列（{score_text(edge, STYLE_SCALE)}）：" + "、".join(f"{b}号" for b in tied_bibs)
                     + "，请裁判长指定。"
                 )
                 result.ties_en.append(
-                    f"{tier.name_en}: style scores tied at {edge // 10}.{edge % 10}: " + ", ".join(f"#{b}" for b in tied_bibs)
+                    f"{tier.name_en}: style scores tied at {score_text(edge, STYLE_SCALE)}: " + ", ".join(f"#{b}" for b in tied_bibs)
                     + "; the head referee must decide."
                 )
             for sc, b in chosen_style:

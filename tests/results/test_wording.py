@@ -13,7 +13,7 @@ from competition import glossary
 from competition.search import matches, search_key
 from results.documents import ResultRow, status_label
 from results.printing import render_results_notice
-from tests.cli.test_wording import db, prelim, replay, run_ids, sh  # noqa: F401  (db is a fixture)
+from tests.cli.test_cli_wording import db, prelim, replay, run_ids, sh  # noqa: F401  (db is a fixture)
 from tests.results.test_printing import body_rows, make_event, parse, row
 
 S = 1_000_000_000
@@ -136,14 +136,15 @@ def test_style_median_of_two_judges_prints_every_digit(db: Path, tmp_path: Path)
     from results.publish import event_info
 
     prelim(db, tmp_path)
-    sh(db, "style", "1", "8.5", "--judge", "甲")
-    sh(db, "style", "1", "9.0", "--judge", "乙")
-    sh(db, "style", "2", "8.7", "--judge", "甲")
+    # riders 1-3 take the rank prizes; the style prize goes among the others
+    sh(db, "style", "4", "8.5", "--judge", "甲")
+    sh(db, "style", "4", "9.0", "--judge", "乙")
+    sh(db, "style", "5", "8.7", "--judge", "甲")
     with Event.open(db) as event:
         result = compute_awards(event)
         style = [e for e in result.entries if e.prize_code == "best_style"]
         html = render_award_list(event_info(event, "zh"), result.entries)
-    assert [(e.bib, e.style_text()) for e in style[:2]] == [(1, "8.75"), (2, "8.7")]
+    assert [(e.bib, e.style_text()) for e in style[:2]] == [(4, "8.75"), (5, "8.7")]
     assert not result.ties_zh  # 8.75 and 8.7 are not a tie
     assert "8.75" in html
 

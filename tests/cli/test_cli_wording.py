@@ -51,7 +51,7 @@ def replay(db: Path, tmp_path: Path, name: str, lines: list[tuple[int, str, str]
 def prelim(db: Path, tmp_path: Path) -> None:
     """Riders 1, 2, 3 ride the preliminary: 45.12, 50.50, 41.00."""
     sh(db, "checkin", "1", "2", "3")
-    replay(db, tmp_path, "prelim.cap", [
+    replay(db, tmp_path, "day1.cap", [
         (1, "C0", "10:00:00.0000"), (2, "C1", "10:00:45.1239"), (3, "C0", "10:00:50.0000"),
         (4, "C1", "10:01:40.5000"), (5, "C0", "10:02:00.0000"), (6, "C1", "10:02:41.0000"),
     ])
@@ -167,10 +167,10 @@ def test_penalty_in_a_best_of_two_final_prints_the_penalised_run(db: Path, tmp_p
     replay(db, tmp_path, "final1.cap", [(7, "C0", "11:00:00.0000"), (8, "C1", "11:00:40.0000")])
     sh(db, "checkin", "1")
     replay(db, tmp_path, "final2.cap", [(9, "C0", "11:05:00.0000"), (10, "C1", "11:05:45.0000")])
-    out = sh(db, "penalty", "1", "绕杆", "碰杆")  # on the rider's latest run: attempt 2, 45.00
+    out = sh(db, "penalty", "1", "绕杆", "倒杆出框")  # +3 on the rider's latest run: attempt 2, 45.00
     assert "45.00 +3 = 48.00" in out, out
     assert "第 2 次" in out
-    en = sh(db, "penalty", "1", "绕杆", "碰杆", lang="en")
+    en = sh(db, "penalty", "1", "绕杆", "倒杆出框", lang="en")
     assert "45.00 +6 = 51.00" in en and "attempt 2" in en, en
 
 
