@@ -99,9 +99,8 @@ def prize(ctx: Ctx, bib: int, prize_code: str, reason: str, round_code: str | No
     """裁判长指定获奖者（加赛结果、最佳风采奖）/ the head referee names a prize winner."""
 
     def body() -> None:
-        from competition.judging import name_prize
-
         from competition.glossary import prize_name
+        from competition.judging import name_prize
 
         with ctx.event() as event:
             code = prize_code
