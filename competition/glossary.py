@@ -55,6 +55,7 @@ RUN_STATES: dict[str, Term] = {
     "manual": Term("手动计时", "manual"),
     "confirmed": Term("已确认", "confirmed"),
     "scratched": Term("已取消出发", "scratched"),
+    "qualified": Term("晋级", "Q", "晋级下一轮", "qualified for the next round"),
 }
 
 # Round codes of the bundled courses and the usual others; a course's own names win.

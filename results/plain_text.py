@@ -84,7 +84,9 @@ def import_summary_text(summary: ImportSummary, lang: str) -> str:
         for r in summary.rejected:
             reason = r["reason_en"] if en else r["reason_zh"]
             col = f" {r['column']}" if r.get("column") else ""
-            lines.append(f"  {'row' if en else '第'} {r['row']}{'' if en else ' 行'}{col}: {r['value']!r} — {reason}")
+            # The cell as the clerk typed it, quoted so an empty one shows: 「」 / "".
+            lines.append(f"  row {r['row']}{col}: \"{r['value']}\" — {reason}" if en
+                         else f"  第 {r['row']} 行{col}：「{r['value']}」— {reason}")
     if summary.duplicates:
         lines.append("Duplicates merged:" if en else "重复报名（已合并）：")
         for d in summary.duplicates:
@@ -95,8 +97,9 @@ def import_summary_text(summary: ImportSummary, lang: str) -> str:
     if summary.warnings:
         lines.append("Warnings:" if en else "提示：")
         for w in summary.warnings:
-            lines.append(f"  {'row' if en else '第'} {w['row']}{'' if en else ' 行'} {w.get('column') or ''}: "
-                         f"{w['reason_en'] if en else w['reason_zh']}")
+            col = f" {w['column']}" if w.get("column") else ""
+            lines.append(f"  row {w['row']}{col}: {w['reason_en']}" if en
+                         else f"  第 {w['row']} 行{col}：{w['reason_zh']}")
     return "\n".join(lines)
 
 
@@ -182,7 +185,7 @@ def standings_text(report: StandingsReport, lang: str, *, platform: str | None =
         if prize:
             mark = prize[1] if en else prize[0]
         elif report.qualified(s):
-            mark = "Q"
+            mark = state_word("qualified", lang)
         if s.bib in report.on_course:
             mark += " " + state_word("on_course", lang)
         rank = place_text(s.rank, s.shared, s.status)  # DNF/DSQ are listed, not placed

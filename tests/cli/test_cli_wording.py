@@ -215,3 +215,28 @@ def test_status_message_uses_the_glossary_word(db: Path, tmp_path: Path) -> None
     assert "取消成绩" in out and "DSQ" not in out
     out = sh(db, "status", str(ids[3]), "ok", "--reason", "复核", lang="en")
     assert "OK" in out
+
+
+def test_standings_say_qualified_in_words(db: Path, tmp_path: Path) -> None:
+    prelim(db, tmp_path)
+    out = sh(db, "standings")
+    assert not re.search(r"\sQ(\s|$)", out), out
+    line_of_1 = next(line for line in out.splitlines() if re.match(r"^\S+\s+1\s", line))
+    assert line_of_1.rstrip().endswith("晋级"), line_of_1
+    assert re.search(r"\sQ$", next(line for line in sh(db, "standings", lang="en").splitlines()
+                                   if re.match(r"^\S+\s+1\s", line)).rstrip())
+
+
+def test_import_summary_shows_values_not_python_reprs(tmp_path: Path) -> None:
+    from competition.registration.sample_sheet import make_clerk_csv
+
+    db = tmp_path / "e.db"
+    sh(db, "init")
+    sheet = tmp_path / "报名表.csv"
+    make_clerk_csv(sheet, 30)
+    out = sh(db, "entrants", "import", str(sheet))
+    assert "被拒绝的行" in out
+    assert "''" not in out and ": '" not in out, out
+    assert "「」" in out  # an empty cell is shown as an empty quote, in Chinese quotes
+    en = sh(db, "entrants", "import", str(sheet), "--dry-run", lang="en")
+    assert "''" not in en and '""' in en, en
