@@ -50,6 +50,6 @@ def course_text(course: Course, lang: str) -> str:
         lines.append(f"[{s.hotkey}] {s.name_en if en else s.name_zh} ({s.code})")
         for i in s.infractions:
             what = status_word("DSQ", lang) if i.eliminates else format_penalty(i.penalty_ns) + (" s" if en else " 秒")
-            cap = f" cap {i.cap}" if i.cap else ""
+            cap = (f" cap {i.cap}" if en else f" 上限 {i.cap} 次") if i.cap else ""
             lines.append(f"    [{i.hotkey}] {i.name_en if en else i.name_zh} ({i.code}) {what}{cap}")
     return "\n".join(lines)

@@ -61,8 +61,10 @@ def describe_row(row: JournalRow, lang: str, course: Any = None) -> str:
         # A hand-keyed impulse has no device sequence number; say "manual" instead of a None.
         source = ("manual" if en else "手动") if p.get("device_seq") is None else (
             f"{p['protocol']} #{p['device_seq']}")
-        return (f"{'track' if en else '赛道'} {p['track']} {channel_word(p['channel'], lang)} {source} → "
-                f"{disposition_word(p['disposition'], lang)}")
+        text = f"{'track' if en else '赛道'} {p['track']} {channel_word(p['channel'], lang)} {source}"
+        if p["disposition"] != p["channel"]:  # a start that started someone needs no "→ start"
+            text += f" → {disposition_word(p['disposition'], lang)}"
+        return text
     if k == "impulse_disposed":
         target = f" → {bib.strip()}" if bib else ""
         return (f"{'impulse' if en else '脉冲'} #{p['impulse_seq']} {disposition_word(p['disposition'], lang)}"

@@ -240,3 +240,11 @@ def test_import_summary_shows_values_not_python_reprs(tmp_path: Path) -> None:
     assert "「」" in out  # an empty cell is shown as an empty quote, in Chinese quotes
     en = sh(db, "entrants", "import", str(sheet), "--dry-run", lang="en")
     assert "''" not in en and '""' in en, en
+
+
+def test_journal_kind_by_the_name_it_shows(db: Path, tmp_path: Path) -> None:
+    prelim(db, tmp_path)
+    sh(db, "penalty", "1", "xiankuan", "bar_touched")
+    by_name = sh(db, "journal", "--kind", "判罚")
+    assert by_name == sh(db, "journal", "--kind", "penalty_called")
+    assert "限宽门·碰杆" in by_name and "计时脉冲" not in by_name
