@@ -155,7 +155,9 @@ def runs_text(rows: Sequence[dict[str, Any]], precision_ns: int, lang: str, cour
             note.append(state_word("confirmed", lang))
         body.append([r["run_id"], round_name(r["round"], lang, course), r["bib"], r["name"], r["attempt"], r["track"],
                      format_duration(r["raw_ns"], precision_ns), format_penalty(r["penalty_ns"]),
-                     format_duration(r["adjusted_ns"], precision_ns), _status(r["status"], lang), " ".join(note)])
+                     format_duration(r["adjusted_ns"], precision_ns),
+                     # still riding: no result yet, whatever the default status says
+                     "—" if r["state"] == "on_course" else _status(r["status"], lang), " ".join(note)])
     return table(headers, body)
 
 

@@ -248,3 +248,12 @@ def test_journal_kind_by_the_name_it_shows(db: Path, tmp_path: Path) -> None:
     by_name = sh(db, "journal", "--kind", "判罚")
     assert by_name == sh(db, "journal", "--kind", "penalty_called")
     assert "限宽门·碰杆" in by_name and "计时脉冲" not in by_name
+
+
+def test_a_rider_on_course_is_not_shown_as_finished(db: Path, tmp_path: Path) -> None:
+    sh(db, "checkin", "1")
+    replay(db, tmp_path, "start.cap", [(1, "C0", "10:00:00.0000")])
+    line = next(line for line in sh(db, "runs").splitlines() if "选手1" in line)
+    assert "赛道上" in line and "完成" not in line, line
+    line = next(line for line in sh(db, "runs", lang="en").splitlines() if "选手1" in line)
+    assert "on course" in line and " OK" not in line, line

@@ -179,3 +179,19 @@ def test_a_chinese_query_returns_only_names_that_contain_it(db: Path) -> None:  
         found = search_entrants(event, "朱")
         assert [e["name"] for e in found] == ["朱自清"]
         assert [e["bib"] for e in search_entrants(event, "ZZQ")] == [1]
+
+
+def test_export_rank_column_is_empty_for_dnf_and_dsq(db: Path, tmp_path: Path) -> None:  # noqa: F811
+    import csv
+
+    prelim(db, tmp_path)
+    ids = run_ids(db)
+    sh(db, "status", str(ids[2]), "DNF", "--reason", "摔车后未完成")
+    sh(db, "penalty", "3", "单边桥", "摔车")
+    out = tmp_path / "成绩.csv"
+    sh(db, "export", "--format", "csv", "--out", str(out), "--round", "prelim", "--masked")
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = {r["号码"]: r for r in csv.DictReader(f)}
+    assert rows["1"]["名次"] == "1"
+    assert rows["2"]["名次"] == "" and rows["2"]["状态"] == "未完成"
+    assert rows["3"]["名次"] == "" and rows["3"]["状态"] == "取消成绩"
