@@ -257,3 +257,22 @@ def test_a_rider_on_course_is_not_shown_as_finished(db: Path, tmp_path: Path) ->
     assert "赛道上" in line and "完成" not in line, line
     line = next(line for line in sh(db, "runs", lang="en").splitlines() if "选手1" in line)
     assert "on course" in line and " OK" not in line, line
+
+
+def test_an_unknown_segment_or_infraction_is_explained_in_the_readers_language(db: Path, tmp_path: Path) -> None:
+    prelim(db, tmp_path)
+    for lang in ("zh", "en"):
+        result = CliRunner().invoke(cli, ["--db", str(db), "--lang", lang, "penalty", "1", "绕杆x", "碰杆"])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        if lang == "en":
+            assert not re.search(r"[\u4e00-\u9fff]", result.output.replace("绕杆x", "")), result.output
+            assert "Pole slalom [4]" in result.output
+        else:
+            assert "绕杆[4]" in result.output and "raogan" not in result.output, result.output
+        result = CliRunner().invoke(cli, ["--db", str(db), "--lang", lang, "penalty", "1", "4", "xyz"])
+        assert result.exit_code == 1
+        if lang == "en":
+            assert "Pole down" in result.output or "pole" in result.output.lower()
+            assert not re.search(r"[\u4e00-\u9fff]", result.output), result.output
+        else:
+            assert "倒杆出框[d]" in result.output and "pole_down" not in result.output, result.output
