@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from competition.errors import CommandRefused
-from competition.glossary import score_text
+from competition.glossary import round_name, score_text
 from results.documents import AwardEntry
 from results.standings import StandingsReport, build_standings
 
@@ -59,16 +59,17 @@ def compute_awards(event: Event, round_code: str | None = None) -> AwardsResult:
         " (SELECT COUNT(*) FROM queue WHERE round = ? AND state = 'waiting') AS waiting",
         (code, code),
     )[0]
+    zh_name, en_name = round_name(code, "zh", event.course), round_name(code, "en", event.course)
     if busy["on_course"] or busy["waiting"]:
         raise CommandRefused(
-            f"{code} 轮尚未结束（{busy['on_course']} 人在赛道上，{busy['waiting']} 人等待出发），现在不能颁奖。",
-            f"Round {code} is not over ({busy['on_course']} on course, {busy['waiting']} waiting): no awards yet.",
+            f"{zh_name}尚未结束（{busy['on_course']} 人在赛道上，{busy['waiting']} 人等待出发），现在不能颁奖。",
+            f"The {en_name} is not over ({busy['on_course']} on course, {busy['waiting']} waiting): no awards yet.",
         )
     report = build_standings(event, code)
     ranked = [s for s in report.standings if s.status == "OK" and s.rank is not None]
     if not ranked:
         raise CommandRefused(
-            f"{code} 轮还没有有效成绩，不能颁奖。", f"Round {code} has no valid results yet: no awards."
+            f"{zh_name}还没有有效成绩，不能颁奖。", f"The {en_name} has no valid results yet: no awards."
         )
     course = event.course
     named: dict[str, list[dict[str, Any]]] = defaultdict(list)

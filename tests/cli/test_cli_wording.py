@@ -276,3 +276,10 @@ def test_an_unknown_segment_or_infraction_is_explained_in_the_readers_language(d
             assert not re.search(r"[\u4e00-\u9fff]", result.output), result.output
         else:
             assert "倒杆出框[d]" in result.output and "pole_down" not in result.output, result.output
+
+
+def test_awards_refused_mid_round_names_the_round(db: Path, tmp_path: Path) -> None:
+    prelim(db, tmp_path)
+    sh(db, "checkin", "4")
+    result = CliRunner().invoke(cli, ["--db", str(db), "awards", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "预赛尚未结束" in result.output and "prelim" not in result.output, result.output
