@@ -177,7 +177,7 @@ def standings_text(report: StandingsReport, lang: str, *, platform: str | None =
             cut_drawn = True
         c = s.rider.counting
         pens = "；".join(
-            f"{(ln.segment_name_en if en else ln.segment_name_zh)}·{(ln.name_en if en else ln.name_zh)}"
+            f"{(ln.segment_name_en if en else ln.segment_name_zh)}{': ' if en else '·'}{(ln.name_en if en else ln.name_zh)}"
             + (f"×{ln.count}" if ln.count > 1 else "")
             + (f" {status_word('DSQ', lang)}" if ln.eliminates else f" {format_penalty(ln.seconds_ns)}")
             for ln in (c.lines if c else ())
