@@ -97,19 +97,22 @@ def course_template(ctx: Ctx, out_file: str, name: str) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.option("--bib", default=None, type=int)
-@click.option("--kind", "kinds", multiple=True)
+@click.option("--kind", "kinds", multiple=True, help="类型（如 判罚 或 penalty_called）/ kind, by name or code")
 @click.option("--limit", default=50, show_default=True, type=int)
 @pass_ctx
 def journal(ctx: Ctx, bib: int | None, kinds: tuple[str, ...], limit: int) -> None:
     """查看日志（最新在前）/ show the journal, newest first."""
 
     def body() -> None:
+        from competition.glossary import JOURNAL_KINDS
         from competition.journal import recent_rows
         from results.plain_text import journal_text
 
+        # A kind by its code or by the name the journal shows (判罚 = penalty_called).
+        wanted = tuple(next((code for code, t in JOURNAL_KINDS.items() if k in (code, t.zh, t.en)), k) for k in kinds)
         with ctx.event() as event:
-            rows = recent_rows(event.store.conn, limit=limit, kinds=kinds or None, bib=bib)
-            click.echo(journal_text(rows, ctx.lang))
+            rows = recent_rows(event.store.conn, limit=limit, kinds=wanted or None, bib=bib)
+            click.echo(journal_text(rows, ctx.lang, event.course))
 
     run_guarded(ctx, body)
 

@@ -90,7 +90,7 @@ def advance(ctx: Ctx, top: int, order: str, round_code: str | None) -> None:
 
         with ctx.event() as event:
             report = do_advance(event, top=top, order=order, source_round=round_code)
-            click.echo(advance_text(report, ctx.lang))
+            click.echo(advance_text(report, ctx.lang, event.course))
 
     run_guarded(ctx, body)
 
@@ -154,6 +154,7 @@ def prize(ctx: Ctx, bib: int, prize_code: str, reason: str, round_code: str | No
     """裁判长指定获奖者（加赛结果、最佳风采奖）/ the head referee names a prize winner."""
 
     def body() -> None:
+        from competition.glossary import prize_name
         from competition.judging import name_prize
 
         with ctx.event() as event:
@@ -162,7 +163,8 @@ def prize(ctx: Ctx, bib: int, prize_code: str, reason: str, round_code: str | No
                 if prize_code in (tier.code, tier.name_zh, tier.name_en):
                     code = tier.code
             name_prize(event, bib, code, reason=reason, round_code=round_code)
-        click.echo(ctx.say(f"已指定 {bib} 号获 {prize_code}。", f"Bib {bib} named for {prize_code}."))
+            shown = prize_name(code, ctx.lang, event.course)
+        click.echo(ctx.say(f"已指定 {bib} 号获{shown}。", f"Bib {bib} named for the {shown}."))
 
     run_guarded(ctx, body)
 

@@ -20,8 +20,10 @@ from competition.errors import CommandRefused
 if TYPE_CHECKING:
     from competition.event import Event
 
+from competition.glossary import ROUND_STATES
+
 RUNNING, PROVISIONAL, OFFICIAL = "running", "provisional", "official"
-STATE_WORDS = {RUNNING: ("进行中", "running"), PROVISIONAL: ("成绩公示", "provisional"), OFFICIAL: ("正式成绩", "official")}
+STATE_WORDS = {code: (term.zh, term.en) for code, term in ROUND_STATES.items()}
 
 
 @dataclass(frozen=True, slots=True)

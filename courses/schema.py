@@ -83,14 +83,14 @@ class Infraction(BaseModel):
     def _penalty_or_elimination(self) -> Infraction:
         if self.eliminates and self.penalty_ns:
             raise course_rule(
-                "取消资格（eliminates = true）的违规不应再写罚时秒数，请删去 seconds 或改为 eliminates = false",
+                "取消成绩（eliminates = true）的违规不应再写罚时秒数，请删去 seconds 或改为 eliminates = false",
                 "an eliminating infraction (eliminates = true) must not also carry seconds; "
                 "remove `seconds` or set eliminates = false",
                 "seconds",
             )
         if self.eliminates and self.eliminates_after is not None:
             raise course_rule(
-                "eliminates = true 已在第一次判罚时取消资格，不能再写 eliminates_after",
+                "eliminates = true 已在第一次判罚时取消成绩，不能再写 eliminates_after",
                 "eliminates = true already disqualifies at the first call; remove eliminates_after",
                 "eliminates_after",
             )

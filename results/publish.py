@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from competition.errors import CommandRefused
+from competition.glossary import public_rank
 from results.documents import (
     Attempt,
     AwardEntry,
@@ -57,7 +58,8 @@ def result_rows(report: StandingsReport, tie_bibs: dict[int, tuple[str, str]] | 
         prize = report.prize_of(s)
         note = tie_bibs.get(s.bib)
         rows.append(ResultRow(
-            rank=s.rank, shared=s.shared, bib=s.bib, name=e["name"], gender=e.get("gender"), phone=e["phone"],
+            # Only an OK result has a place in public; DNF/DSQ are listed after, without one.
+            rank=public_rank(s.rank, s.status), shared=s.shared and s.status == "OK", bib=s.bib, name=e["name"], gender=e.get("gender"), phone=e["phone"],
             platform=e.get("platform"), station=e.get("station"), status=s.status,
             raw_ns=c.raw_ns if c else None, penalty_ns=c.penalty_ns if c else 0,
             adjusted_ns=c.adjusted_ns if c else None, penalties=_items(c),

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from competition.glossary import STATUSES
 from results.share import SHARE_WIDTH, html_to_pdf, html_to_png
 
 if TYPE_CHECKING:
@@ -13,8 +14,7 @@ if TYPE_CHECKING:
 
 HEAD_PX, ROW_PX, FOOT_PX = 300, 64, 220
 MAX_ROWS = 800
-STATUS_WORDS = {"zh": {"OK": "完成", "DNF": "未完成", "DSQ": "取消资格", "DNS": "未出发"},
-                "en": {"OK": "OK", "DNF": "DNF", "DSQ": "DSQ", "DNS": "DNS"}}
+STATUS_WORDS = {lang: {code: term.word(lang) for code, term in STATUSES.items()} for lang in ("zh", "en")}
 # The documents of an awards folder that are also printed as PDFs (one print job each).
 PDF_DOCUMENTS = ("获奖名单.html", "奖状.html", "团体成绩.html")
 

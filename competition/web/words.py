@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from competition.glossary import ROUNDS, STATUSES
+
 WORDS: dict[str, tuple[str, str]] = {
     "live": ("实时成绩", "Live results"),
     "on_course": ("赛道上", "On course"),
@@ -56,14 +58,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "refused": ("被拒绝", "Refused"),
     "log_out": ("退出", "Log out"),
     "language": ("English", "中文"),
-    "OK": ("完成", "OK"),
-    "DNF": ("未完成", "DNF"),
-    "DSQ": ("取消资格", "DSQ"),
-    "DNS": ("未出发", "DNS"),
-    "on_course_status": ("赛道上", "on course"),
-    "prelim": ("预赛", "Preliminary"),
-    "final": ("决赛", "Final"),
 }
+# Statuses and rounds come from the one glossary the app, the CLI and the prints use.
+WORDS.update({code: (term.zh, term.en) for code, term in STATUSES.items()})
+WORDS.update({code: (term.zh, term.en) for code, term in ROUNDS.items()})
 
 
 def word(key: str, lang: str, **values: object) -> str:
