@@ -59,6 +59,8 @@ def progress_printer(lang: str) -> Callable[[int, int], None]:
 
 
 def import_summary_text(summary: ImportSummary, lang: str) -> str:
+    from competition.registration.report import capped, more_lines
+
     en = lang == "en"
     c = summary.counts()
     head = ("DRY RUN — nothing written. " if en else "试运行，未写入。") if summary.dry_run else ""
@@ -70,22 +72,28 @@ def import_summary_text(summary: ImportSummary, lang: str) -> str:
                  f"未变 {c['unchanged']}，重复合并 {c['duplicate']}，拒绝 {c['rejected']}。"]
     if summary.rejected:
         lines.append("Rejected rows:" if en else "被拒绝的行：")
-        for r in summary.rejected:
+        shown, more = capped(summary.rejected)
+        for r in shown:
             reason = r["reason_en"] if en else r["reason_zh"]
             col = f" {r['column']}" if r.get("column") else ""
             lines.append(f"  {'row' if en else '第'} {r['row']}{'' if en else ' 行'}{col}: {r['value']!r} — {reason}")
+        lines.extend(more_lines(more, lang))
     if summary.duplicates:
         lines.append("Duplicates merged:" if en else "重复报名（已合并）：")
-        for d in summary.duplicates:
+        shown, more = capped(summary.duplicates)
+        for d in shown:
             lines.append(
                 f"  row {d['row']} = row {d['first_row']} ({d['name']}, {mask_phone(d['phone'])})" if en
                 else f"  第 {d['row']} 行 与第 {d['first_row']} 行为同一人（{d['name']}，{mask_phone(d['phone'])}）"
             )
+        lines.extend(more_lines(more, lang))
     if summary.warnings:
         lines.append("Warnings:" if en else "提示：")
-        for w in summary.warnings:
+        shown, more = capped(summary.warnings)
+        for w in shown:
             lines.append(f"  {'row' if en else '第'} {w['row']}{'' if en else ' 行'} {w.get('column') or ''}: "
                          f"{w['reason_en'] if en else w['reason_zh']}")
+        lines.extend(more_lines(more, lang))
     return "\n".join(lines)
 
 
