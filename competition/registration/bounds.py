@@ -56,6 +56,7 @@ _CELL_REF = re.compile(rb'\br\s*=\s*["\']\$?([A-Za-z]{1,4})\$?(\d{1,9})["\']')
 _DIMENSION = re.compile(rb'\bref\s*=\s*["\']([^"\']*)["\']')
 _RANGE_END = re.compile(r"\$?([A-Za-z]{1,4})\$?(\d{1,9})$")
 _FAST_CELL = re.compile(rb'<c r="([A-Z]{1,4})(\d{1,9})"')
+_CELL_WITHOUT_REF = re.compile(rb'<c(?: (?!r="[A-Z]{1,4}\d{1,9}")|[>/\t\r\n])')
 _DIMENSION_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension(?=[\s/>])([^>]*)")
 _MAX_TAG = 64 * 1024
 _WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
@@ -154,12 +155,10 @@ class _SheetScan:
         """The extent from cell references alone, when every cell has one (what
         Excel, LibreOffice and openpyxl write); False to take the slow path."""
         body = data[:cut]
-        if b":c" in body or b":row" in body:  # namespace prefixes: let the slow path see them
+        # a cell without r= first, or a namespace prefix (x:c): let the slow path see them
+        if _CELL_WITHOUT_REF.search(body) is not None or b":c" in body:
             return False
         cells = _FAST_CELL.findall(body)
-        tags = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
-        if tags != len(cells):
-            return False
         dimension = _DIMENSION_TAG.search(body)
         if dimension is not None:
             self._dimension(dimension.group(1))

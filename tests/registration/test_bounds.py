@@ -64,7 +64,9 @@ def test_the_hostile_sheet_in_a_subprocess_exits_cleanly_with_little_memory(tmp_
         f"db, sheet = {str(db)!r}, {str(path)!r}\n"
         "CliRunner().invoke(cli, ['--db', db, 'init'])\n"
         "result = CliRunner().invoke(cli, ['--db', db, 'entrants', 'import', sheet])\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "status = open('/proc/self/status').read().split('VmHWM:')\n"  # own peak, not the parent's
+        "peak = int(status[1].split()[0]) if len(status) > 1 else "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "print(json.dumps({'code': result.exit_code, 'out': result.output, 'peak_kib': peak}))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
@@ -176,3 +178,10 @@ def test_a_csv_larger_than_the_size_limit_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"name,phone\n" + b"x" * 3000 + b"\n")
     error = _refusal(path, limits=Limits(max_csv_bytes=2000))
     assert "超过报名表的上限" in error.message_zh
+
+
+def test_a_reference_that_is_not_the_first_attribute_is_still_read(tmp_path: Path) -> None:
+    rows = [f'<row r="1">{inline_cell("A1", "姓名")}{inline_cell("B1", "手机号")}</row>',
+            '<row r="2"><c s="0" r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>']
+    path = hostile_workbook(tmp_path / "late_ref.xlsx", sheet_xml(rows))
+    assert "2 行 × 16,384 列" in _refusal(path).message_zh
