@@ -244,7 +244,8 @@ def check_workbook(path: Path, *, sheet: str | None = None, limits: Limits = LIM
                     continue
                 shown = names.get(info.filename, info.filename)
                 scan = None
-                if _WORKSHEET.match(info.filename) and (sheet is None or shown == sheet):
+                is_sheet = info.filename in names or _WORKSHEET.match(info.filename) is not None
+                if is_sheet and (sheet is None or names.get(info.filename) in (None, sheet)):
                     scan = _SheetScan(path, shown, limits)
                 size = 0
                 with archive.open(info) as member:
