@@ -263,11 +263,13 @@ class _SheetRows:
             # A NUL byte is damage, not text: that row is not taken, the rest of the sheet is.
             self.total += 1
             label = self.cmap.labels.get(nul) or self.extra_key(nul)
+            damaged = str(cells[nul])
+            at_char = damaged.find("\x00") + 1
             self.rejected.append(report_row(
-                sheet_row, label, str(cells[nul]).replace("\x00", "␀"),
-                f"单元格里有空字符（NUL，第 {cells[nul].find(chr(0)) + 1} 个字符处），文件可能已损坏；"  # type: ignore[attr-defined]
+                sheet_row, label, damaged.replace("\x00", "␀"),
+                f"单元格里有空字符（NUL，第 {at_char} 个字符处），文件可能已损坏；"
                 "此行未导入，请在原表中重新填写这一行",
-                f"the cell holds a NUL byte (at character {cells[nul].find(chr(0)) + 1}); the file "  # type: ignore[attr-defined]
+                f"the cell holds a NUL byte (at character {at_char}); the file "
                 "may be damaged: this row was not imported, type it again in the sheet",
             ))
             return
