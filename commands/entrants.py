@@ -17,8 +17,11 @@ def entrants() -> None:
 @click.option("--sheet", default=None, help="工作表名称 / worksheet name")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入 / check only, write nothing")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / JSON output")
+@click.option("--encoding", default=None, metavar="NAME",
+              help="CSV 的编码（如 gbk、big5、shift_jis），无法自动判断时使用 / CSV text encoding when it cannot be told")
 @pass_ctx
-def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_json: bool) -> None:
+def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_json: bool,
+                    encoding: str | None) -> None:
     """导入报名表（.xlsx / .csv）/ import the registration sheet.
 
     Finds the header row under title lines, maps Chinese and English column
@@ -29,20 +32,22 @@ def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_js
     def body() -> None:
         from competition.entrants import import_registration
         from competition.registration import read_registration
+        from competition.registration.report import capped
         from results.plain_text import import_summary_text, progress_printer
 
         with ctx.event() as event:
             progress = None if as_json else progress_printer(ctx.lang)
-            reading = read_registration(file, sheet=sheet, progress=progress)
+            reading = read_registration(file, sheet=sheet, progress=progress, encoding=encoding)
             summary = import_registration(event, reading, dry_run=dry_run)
             if as_json:
                 from competition.privacy import mask_phone
 
-                duplicates = [{**d, "phone": mask_phone(d.get("phone"))} for d in summary.duplicates]
-                emit_json({"file": file, "dry_run": dry_run, "counts": summary.counts(),
-                           "imported": summary.imported, "updated": summary.updated,
-                           "duplicates": duplicates, "rejected": summary.rejected,
-                           "warnings": summary.warnings})
+                report: dict[str, object] = {"file": file, "dry_run": dry_run, "counts": summary.counts(),
+                                             "imported": summary.imported, "updated": summary.updated}
+                for key in ("duplicates", "rejected", "warnings"):  # first 100 each, the rest summed up
+                    report[key], report[f"{key}_more"] = capped(getattr(summary, key))
+                report["duplicates"] = [{**d, "phone": mask_phone(d.get("phone"))} for d in report["duplicates"]]
+                emit_json(report)
             else:
                 click.echo(import_summary_text(summary, ctx.lang))
 

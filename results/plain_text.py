@@ -81,6 +81,8 @@ def progress_printer(lang: str) -> Callable[[int, int], None]:
 
 
 def import_summary_text(summary: ImportSummary, lang: str) -> str:
+    from competition.registration.report import capped, more_lines
+
     en = lang == "en"
     c = summary.counts()
     head = ("DRY RUN — nothing written. " if en else "试运行，未写入。") if summary.dry_run else ""
@@ -93,25 +95,31 @@ def import_summary_text(summary: ImportSummary, lang: str) -> str:
                  f"未变 {c['unchanged']}，重复合并 {c['duplicate']}，拒绝 {c['rejected']}。"]
     if summary.rejected:
         lines.append("Rejected rows:" if en else "被拒绝的行：")
-        for r in summary.rejected:
+        shown, more = capped(summary.rejected)
+        for r in shown:
             reason = r["reason_en"] if en else r["reason_zh"]
             col = f" {r['column']}" if r.get("column") else ""
             # The cell as the clerk typed it, quoted so an empty one shows: 「」 / "".
             lines.append(safe(f"  row {r['row']}{col}: \"{r['value']}\" — {reason}" if en
                               else f"  第 {r['row']} 行{col}：「{r['value']}」— {reason}"))
+        lines.extend(more_lines(more, lang))
     if summary.duplicates:
         lines.append("Duplicates merged:" if en else "重复报名（已合并）：")
-        for d in summary.duplicates:
+        shown, more = capped(summary.duplicates)
+        for d in shown:
             lines.append(safe(
                 f"  row {d['row']} = row {d['first_row']} ({d['name']}, {mask_phone(d['phone'])})" if en
                 else f"  第 {d['row']} 行 与第 {d['first_row']} 行为同一人（{d['name']}，{mask_phone(d['phone'])}）"
             ))
+        lines.extend(more_lines(more, lang))
     if summary.warnings:
         lines.append("Warnings:" if en else "提示：")
-        for w in summary.warnings:
+        shown, more = capped(summary.warnings)
+        for w in shown:
             col = f" {w['column']}" if w.get("column") else ""
             lines.append(safe(f"  row {w['row']}{col}: {w['reason_en']}" if en
                               else f"  第 {w['row']} 行{col}：{w['reason_zh']}"))
+        lines.extend(more_lines(more, lang))
     return "\n".join(lines)
 
 
