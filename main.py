@@ -12,10 +12,10 @@ import os
 import click
 
 from commands import app, entrants, event, judging, results, timing
-from commands.common import CONTEXT, Ctx
+from commands.common import CONTEXT, Ctx, GuardedGroup
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=GuardedGroup, context_settings=CONTEXT)
 @click.option("--db", metavar="FILE", help="赛事文件（默认 ./trackside.db，或环境变量 TRACKSIDE_DB）/ event file")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=lambda: os.environ.get("TRACKSIDE_LANG", "zh"),
               show_default="zh", help="界面语言 / language")
@@ -44,6 +44,7 @@ for _module in (event, entrants, timing, judging, results, app):
 
 
 def main() -> None:
+    """The console entry point; the group itself turns any stray exception into one line and a log."""
     cli(prog_name="trackside")
 
 

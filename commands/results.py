@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from commands.common import CONTEXT, Ctx, emit_json, pass_ctx, run_guarded
+from commands.params import BIB, REASON, RUN_ID, TOP
 
 
 @click.command(context_settings=CONTEXT)
@@ -32,7 +33,7 @@ def standings(ctx: Ctx, round_code: str | None, platform: str | None, as_json: b
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--top", required=True, type=int, help="晋级人数 / how many advance")
+@click.option("--top", required=True, type=TOP, help="晋级人数 / how many advance")
 @click.option("--order", type=click.Choice(["reverse", "rank"]), default="reverse", show_default=True,
               help="决赛出发顺序：初赛名次倒序或正序 / final start order")
 @click.option("--round", "round_code", default=None, help="来源轮次 / from round")
@@ -90,9 +91,9 @@ def sheets(ctx: Ctx, round_code: str | None, out_dir: str) -> None:
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("bib", type=int)
+@click.argument("bib", type=BIB)
 @click.argument("prize_code", metavar="PRIZE")
-@click.option("--reason", required=True, help="原因（如 加赛胜出）/ reason (e.g. won the run-off)")
+@click.option("--reason", required=True, type=REASON, help="原因（如 加赛胜出）/ reason (e.g. won the run-off)")
 @click.option("--round", "round_code", default=None)
 @pass_ctx
 def prize(ctx: Ctx, bib: int, prize_code: str, reason: str, round_code: str | None) -> None:
@@ -113,7 +114,7 @@ def prize(ctx: Ctx, bib: int, prize_code: str, reason: str, round_code: str | No
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("run_id", type=int)
+@click.argument("run_id", type=RUN_ID)
 @pass_ctx
 def confirm(ctx: Ctx, run_id: int) -> None:
     """裁判长确认成绩 / the head referee confirms a run."""
