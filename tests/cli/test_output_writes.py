@@ -129,7 +129,7 @@ def full_disk(tmp_path: Path):
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl leaves its zip open on failure
 def test_xlsx_export_onto_a_really_full_disk(event_db: Path, full_disk: Path) -> None:
-    filler = fill(full_disk)
+    fill(full_disk)
     for fmt in ("xlsx", "csv"):
         code, out = invoke(event_db, "export", "--format", fmt, "--out", str(full_disk / f"r.{fmt}"), lang="zh")
         assert code == 1 and "磁盘空间已满" in out and "Traceback" not in out, out
