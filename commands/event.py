@@ -126,10 +126,12 @@ def verify(ctx: Ctx) -> None:
     """校验：哈希链完整，且由日志重建的数据与现有数据一致 / check the hash chain and rebuild == live."""
 
     def body() -> None:
-        from competition.verify import verify_event
+        from competition.eventfile import EventStore
+        from competition.verify import verify_store
 
-        with ctx.event() as event:
-            report = verify_event(event)
+        # The bare store, not an Event: verify must work when the event's own tables are damaged.
+        with EventStore.open(ctx.db, terminal=ctx.terminal, operator=ctx.operator) as store:
+            report = verify_store(store)
         for line in report.lines(ctx.lang):
             click.echo(line)
         if not report.ok:
