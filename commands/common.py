@@ -122,5 +122,28 @@ class GuardedGroup(click.Group):
             last_resort(exc, obj.db if obj is not None else None, lang)
 
 
+def guard_output_file(ctx: Ctx, target: str) -> None:
+    """An output file must never be the event file (or its -wal/-shm): that would destroy the event."""
+    from competition.errors import CommandRefused
+
+    db = Path(ctx.db).resolve()
+    aimed = Path(target).resolve()
+    if aimed in {db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal"))}:
+        raise CommandRefused(f"{target} 是赛事文件本身，不会覆盖。请写到另一个文件。",
+                             f"{target} is the event file itself; it is never overwritten. Name another file.")
+
+
+def guard_output_folder(ctx: Ctx, target: str) -> None:
+    """An output folder is swapped whole: it must not hold the event file, anywhere inside it."""
+    from competition.errors import CommandRefused
+
+    db = Path(ctx.db).resolve()
+    aimed = Path(target).resolve()
+    if aimed == db or aimed in db.parents:
+        raise CommandRefused(f"输出文件夹 {target} 里有赛事文件 {ctx.db}；请另选一个文件夹（如 颁奖）。",
+                             f"The output folder {target} holds the event file {ctx.db}; name another folder "
+                             "(e.g. awards).")
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))

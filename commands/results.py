@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from commands.common import CONTEXT, Ctx, emit_json, pass_ctx, run_guarded
+from commands.common import (
+    CONTEXT,
+    Ctx,
+    emit_json,
+    guard_output_file,
+    guard_output_folder,
+    pass_ctx,
+    run_guarded,
+)
 from commands.params import BIB, REASON, RUN_ID, TOP
 
 
@@ -63,6 +71,7 @@ def awards(ctx: Ctx, round_code: str | None, out_dir: str, allow_ties: bool) -> 
     def body() -> None:
         from results.publish import write_award_documents
 
+        guard_output_folder(ctx, out_dir)
         with ctx.event() as event:
             report = write_award_documents(event, Path(out_dir), round_code=round_code, lang=ctx.lang,
                                            allow_ties=allow_ties)
@@ -82,6 +91,7 @@ def sheets(ctx: Ctx, round_code: str | None, out_dir: str) -> None:
     def body() -> None:
         from results.publish import write_start_documents
 
+        guard_output_folder(ctx, out_dir)
         with ctx.event() as event:
             report = write_start_documents(event, Path(out_dir), round_code=round_code, lang=ctx.lang)
         for line in report.lines(ctx.lang):
@@ -141,6 +151,7 @@ def export(ctx: Ctx, fmt: str, out_file: str, round_code: str | None, masked: bo
     def body() -> None:
         from results.publish import export_results
 
+        guard_output_file(ctx, out_file)
         with ctx.event() as event:
             n = export_results(event, fmt, Path(out_file), round_code=round_code, full_phone=not masked, lang=ctx.lang)
         click.echo(ctx.say(f"已导出 {n} 行到 {out_file}", f"Exported {n} rows to {out_file}"))

@@ -182,9 +182,7 @@ def _carry_over(old: Path, staging: Path, names: Mapping[str, bytes]) -> None:
         if entry.name in names:
             continue
         target = staging / entry.name
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
-        elif entry.is_symlink():
+        if entry.is_symlink():
             os.symlink(os.readlink(entry), target)
         else:
             _link_or_copy(str(entry), str(target))
@@ -202,7 +200,8 @@ def write_folder_atomic(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]
 
     Everything is written into a staging folder beside ``out_dir`` first. If
     ``out_dir`` already holds files (an earlier run, the organizer's own notes),
-    those the new set does not replace are hard-linked into the staging folder;
+    those the new set does not replace are hard-linked into the staging folder
+    (a folder with sub-folders is refused: it is not an output folder);
     then the old folder is renamed aside, the staging folder renamed in, and the
     old one removed. A run killed at any point leaves either the old complete
     set or the new one under ``out_dir`` (never a mix); what it left beside it is
@@ -220,7 +219,16 @@ def write_folder_atomic(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]
             f"Cannot write the output folder: {out_dir} (it is a file, not a folder)",
             out_dir,
         )
-    parent = out_dir.absolute().parent
+    out_dir = out_dir.absolute()
+    if out_dir.is_dir() and any(e.is_dir() and not e.is_symlink() for e in out_dir.iterdir()):
+        # Documents are a flat set; a folder with sub-folders is someone's own (a home folder, a USB stick).
+        raise OutputError(
+            f"输出文件夹 {out_dir} 里有子文件夹，不像 Trackside 的输出文件夹；请另选一个新的或空的文件夹",
+            f"The output folder {out_dir} holds sub-folders and is not one Trackside wrote; "
+            "name a new or empty folder",
+            out_dir,
+        )
+    parent = out_dir.parent
     tag = f".{out_dir.name}.{os.getpid()}."
     try:
         parent.mkdir(parents=True, exist_ok=True)

@@ -221,3 +221,32 @@ def test_staging_of_a_live_process_is_left_alone(tmp_path: Path) -> None:
     live.mkdir()
     clean_stale_staging(out)
     assert live.exists()
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_export_onto_the_event_file_itself_is_refused(event_db: Path, suffix: str) -> None:
+    # Found by the CLI fuzz: `export --out event.db` replaced the event with a CSV.
+    before = event_db.read_bytes()
+    code, out = invoke(event_db, "export", "--format", "csv", "--out", f"{event_db}{suffix}")
+    assert code == 1 and "event file itself" in out
+    assert event_db.read_bytes() == before
+    assert invoke(event_db, "verify")[0] == 0
+
+
+@pytest.mark.parametrize("command", ["awards", "sheets"])
+def test_documents_into_the_event_files_folder_are_refused(event_db: Path, command: str) -> None:
+    code, out = invoke(event_db, command, "--out", str(event_db.parent))
+    assert code == 1 and "holds the event file" in out
+    code, out = invoke(event_db, command, "--out", str(event_db.parent.parent))
+    assert code == 1 and "holds the event file" in out
+    assert invoke(event_db, "verify")[0] == 0
+
+
+def test_a_folder_with_sub_folders_is_not_an_output_folder(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    (home / "Documents" / "tax.pdf").write_bytes(b"%PDF")
+    with pytest.raises(OutputError) as caught:
+        write_folder_atomic(home, NEW)
+    assert "sub-folders" in caught.value.message_en
+    assert sorted(p.name for p in home.iterdir()) == ["Documents"]
