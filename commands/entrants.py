@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from commands.common import CONTEXT, Ctx, emit_json, fail, pass_ctx, run_guarded
@@ -29,9 +31,16 @@ def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_js
 
     def body() -> None:
         from competition.entrants import import_registration
+        from competition.errors import CommandRefused
         from competition.registration import read_registration
         from results.plain_text import import_summary_text, progress_printer
 
+        try:
+            os.stat(file)
+        except FileNotFoundError:
+            pass  # the reader says so, with the file name
+        except OSError as exc:  # a name too long, a loop of links, …
+            raise CommandRefused(f"无法读取 {file[:200]}（{exc.strerror}）。", f"Cannot read {file[:200]} ({exc.strerror}).") from exc
         with ctx.event() as event:
             progress = None if as_json else progress_printer(ctx.lang)
             reading = read_registration(file, sheet=sheet, progress=progress)

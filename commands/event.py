@@ -87,7 +87,12 @@ def course_template(ctx: Ctx, out_file: str, name: str) -> None:
         from results.output_files import write_file_atomic
 
         target = Path(out_file)
-        if target.exists() or target.is_symlink():
+        try:
+            taken = target.exists() or target.is_symlink()
+        except OSError as exc:  # a name too long, a loop of links, …
+            raise CommandRefused(f"无法写出 {out_file[:200]}（{exc.strerror}）。",
+                                 f"Cannot write {out_file[:200]} ({exc.strerror}).") from exc
+        if taken:
             raise CommandRefused(f"{out_file} 已存在，不会覆盖。", f"{out_file} exists; it is not overwritten.")
         if not target.absolute().parent.is_dir():
             raise CommandRefused(f"文件夹 {target.absolute().parent} 不存在，未写出 {out_file}。",

@@ -219,6 +219,11 @@ class EventStore:
         """
         p = Path(path)
         shown = str(p)
+        try:
+            p.exists()
+        except OSError as exc:  # a name too long, a loop of links, …
+            raise EventFileError(f"无法打开赛事文件 {shown[:200]}（{exc.strerror}）。",
+                                 f"Cannot open the event file {shown[:200]} ({exc.strerror}).") from exc
         # Never open the file with plain file I/O here: closing any descriptor of
         # it drops this process's POSIX locks, including those of SQLite
         # connections other threads hold (and another process could then

@@ -91,10 +91,10 @@ def load_course(name_or_path: str | Path | None = None) -> Course:
             )
         return parse_course_text(resource.read_text(encoding="utf-8"), f"<内置>/{text_name}.toml")
     path = Path(name_or_path)
-    if path.exists() and not path.is_file():
-        raise CourseError([CourseProblem("不是普通文件（文件夹、设备或管道）", "not a regular file (a folder, device or pipe)")],
-                          str(path))
     try:
+        if path.exists() and not path.is_file():
+            raise CourseError([CourseProblem("不是普通文件（文件夹、设备或管道）",
+                                             "not a regular file (a folder, device or pipe)")], str(path))
         if path.is_file() and path.stat().st_size > MAX_COURSE_CHARS * 4:
             raise CourseError([CourseProblem("文件太大，不像赛道文件", "the file is too large to be a course file")],
                               str(path))

@@ -41,6 +41,8 @@ def output_error(exc: OSError, path: Path, what_zh: str, what_en: str) -> Output
         errno.EEXIST: ("已有同名文件", "a file of that name already exists"),
         errno.EISDIR: ("已有同名文件夹", "a folder of that name already exists"),
         errno.ENOENT: ("上级文件夹不存在", "the parent folder does not exist"),
+        errno.ENAMETOOLONG: ("文件名太长", "the file name is too long"),
+        errno.ELOOP: ("链接循环", "a loop of links"),
     }
     reason_zh, reason_en = reasons.get(
         exc.errno or 0, (exc.strerror or str(exc), exc.strerror or str(exc))
@@ -93,9 +95,12 @@ def write_file_atomic(path: Path, write: Callable[[Path], None], what_zh: str = 
     """
     path = Path(path)
     parent = path.parent
-    refuse_non_regular(path, what_zh, what_en)
-    if not parent.is_dir():
-        raise output_error(OSError(errno.ENOENT, "No such file or directory"), path, what_zh, what_en)
+    try:
+        refuse_non_regular(path, what_zh, what_en)
+        if not parent.is_dir():
+            raise OSError(errno.ENOENT, "No such file or directory")
+    except OSError as exc:  # a name too long, a loop of links, …
+        raise output_error(exc, path, what_zh, what_en) from exc
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:
@@ -213,14 +218,22 @@ def write_folder_atomic(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]
             raise OutputError(
                 f"输出文件名无效：{name!r}", f"Invalid output file name: {name!r}", out_dir / name
             )
-    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+    try:
+        not_a_folder = out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir())
+    except OSError as exc:
+        raise output_error(exc, out_dir, "输出文件夹", "the output folder") from exc
+    if not_a_folder:
         raise OutputError(
             f"无法写入输出文件夹：{out_dir}（这是一个文件，不是文件夹）",
             f"Cannot write the output folder: {out_dir} (it is a file, not a folder)",
             out_dir,
         )
     out_dir = out_dir.absolute()
-    if out_dir.is_dir() and any(e.is_dir() and not e.is_symlink() for e in out_dir.iterdir()):
+    try:
+        crowded = out_dir.is_dir() and any(e.is_dir() and not e.is_symlink() for e in out_dir.iterdir())
+    except OSError as exc:
+        raise output_error(exc, out_dir, "输出文件夹", "the output folder") from exc
+    if crowded:
         # Documents are a flat set; a folder with sub-folders is someone's own (a home folder, a USB stick).
         raise OutputError(
             f"输出文件夹 {out_dir} 里有子文件夹，不像 Trackside 的输出文件夹；请另选一个新的或空的文件夹",

@@ -74,7 +74,8 @@ def workdir(ridden_template: Path, tmp_path: Path) -> Path:
 
 def path_values(workdir: Path, param: click.Parameter) -> st.SearchStrategy[str]:
     pool = [workdir / "sheet.csv", workdir / "capture.cap", workdir / "folder", workdir / "missing" / "x",
-            workdir / "new-output", workdir / "new.csv", workdir / "event.db", Path("")]
+            workdir / "new-output", workdir / "new.csv", workdir / "event.db", Path(""),
+            workdir / ("1" * 300), workdir / ("1" * 300 + ".toml")]  # too long a name: ENAMETOOLONG
     if (param.name or "").startswith("out"):
         pool.append(Path("/dev/full"))
     return st.sampled_from([str(p) for p in pool])

@@ -151,3 +151,22 @@ def test_init_keeps_a_real_date(tmp_path: Path) -> None:
 
     with Event.open(db) as event:
         assert event.day == "2026-02-28"
+
+
+LONG_NAME = "1" * 300  # found by the CLI fuzz: Path.exists() raises ENAMETOOLONG
+
+
+@pytest.mark.parametrize("args", [
+    ["init", "--course", LONG_NAME + ".toml"], ["export", "--format", "csv", "--out", LONG_NAME],
+    ["awards", "--out", LONG_NAME], ["sheets", "--out", LONG_NAME], ["course", "template", LONG_NAME],
+    ["entrants", "import", LONG_NAME], ["timing", "replay", LONG_NAME, "--protocol", "alge"],
+])
+def test_a_file_name_too_long_is_a_clear_error(event_db: Path, args: list[str]) -> None:
+    code, out = invoke(event_db, *args)
+    assert code in (1, 2) and "Traceback" not in out and "Unexpected" not in out, out
+    assert not (event_db.parent / "trackside-errors.log").exists()
+
+
+def test_an_event_file_name_too_long(tmp_path: Path) -> None:
+    code, out = invoke(tmp_path / LONG_NAME, "runs")
+    assert code == 1 and "Cannot open the event file" in out
