@@ -77,7 +77,11 @@ def load_course(name_or_path: str | Path | None = None) -> Course:
     )
     if is_name:
         resource = resources.files("courses") / f"{text_name}.toml"
-        if not resource.is_file():
+        try:
+            found = len(text_name) <= 60 and resource.is_file()
+        except OSError:  # a name too long for the filesystem, …
+            found = False
+        if not found:
             known = "、".join(bundled_courses())
             raise CourseError(
                 [

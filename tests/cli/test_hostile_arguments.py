@@ -157,7 +157,7 @@ LONG_NAME = "1" * 300  # found by the CLI fuzz: Path.exists() raises ENAMETOOLON
 
 
 @pytest.mark.parametrize("args", [
-    ["init", "--course", LONG_NAME + ".toml"], ["export", "--format", "csv", "--out", LONG_NAME],
+    ["init", "--course", LONG_NAME + ".toml"], ["init", "--course", "x" * 3000], ["export", "--format", "csv", "--out", LONG_NAME],
     ["awards", "--out", LONG_NAME], ["sheets", "--out", LONG_NAME], ["course", "template", LONG_NAME],
     ["entrants", "import", LONG_NAME], ["timing", "replay", LONG_NAME, "--protocol", "alge"],
 ])
