@@ -71,10 +71,24 @@ def run_guarded(ctx: Ctx, fn: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         fail(ctx.say("已中断。", "Interrupted."))
     except Exception as exc:  # every user-facing error of ours carries message_zh/en
-        text = user_message(exc, ctx.lang)
+        text = user_message(exc, ctx.lang) or path_problem(exc, ctx.lang)
         if text is None:
             last_resort(exc, ctx.db, ctx.lang)
         fail(("错误：" if ctx.lang != "en" else "Error: ") + text)
+
+
+def path_problem(exc: BaseException, lang: str) -> str | None:
+    """An OSError about a path the user named (too long, no such folder, no permission): one line.
+
+    It is the user's input or machine, not a bug; nothing was recorded (every
+    write to the event is one transaction, and outputs are written aside first).
+    """
+    if not isinstance(exc, OSError) or exc.filename is None:
+        return None
+    from results.output_files import os_reason
+
+    zh, en = os_reason(exc)
+    return f"Cannot use {exc.filename} ({en})" if lang == "en" else f"无法使用 {exc.filename}（{zh}）"
 
 
 def emit_json(data: Any, *, full_phones: bool = False) -> None:
@@ -152,7 +166,7 @@ class GuardedGroup(click.Group):
 
             obj = ctx.find_object(Ctx)
             lang = obj.lang if obj is not None else os.environ.get("TRACKSIDE_LANG", "zh")
-            text = user_message(exc, lang)
+            text = user_message(exc, lang) or path_problem(exc, lang)
             if text is not None:
                 fail(("Error: " if lang == "en" else "错误：") + text)
             last_resort(exc, obj.db if obj is not None else None, lang)

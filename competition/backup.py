@@ -275,7 +275,12 @@ def backup_event(
                               f"Cannot create the backup folder {folder}: {exc.strerror}") from exc
     else:
         folder = Path(to_dir)
-        if not folder.is_dir():
+        try:
+            usable = folder.is_dir()
+        except OSError as exc:  # a name too long, a folder we may not look into
+            raise BackupError(f"无法使用备份文件夹 {folder}：{exc.strerror}",
+                              f"Cannot use the backup folder {folder}: {exc.strerror}") from exc
+        if not usable:
             raise BackupError(f"备份文件夹 {folder} 不存在（U 盘插好并挂载了吗？）。",
                               f"The backup folder {folder} does not exist (is the USB stick plugged in and mounted?).")
     temp = folder / f".{source_path.stem}.{os.getpid()}.{threading.get_ident()}.partial"

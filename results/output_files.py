@@ -29,8 +29,8 @@ class OutputError(TracksideError):
         self.path = Path(path)
 
 
-def output_error(exc: OSError, path: Path, what_zh: str, what_en: str) -> OutputError:
-    """Turn an OSError into a bilingual OutputError naming the path and the reason."""
+def os_reason(exc: OSError) -> tuple[str, str]:
+    """Why an OSError happened, in the reader's words (zh, en)."""
     reasons = {
         errno.EACCES: ("没有写入权限", "permission denied"),
         errno.EPERM: ("没有写入权限", "permission denied"),
@@ -44,9 +44,12 @@ def output_error(exc: OSError, path: Path, what_zh: str, what_en: str) -> Output
         errno.ENAMETOOLONG: ("文件名太长", "the file name is too long"),
         errno.ELOOP: ("链接循环", "a loop of links"),
     }
-    reason_zh, reason_en = reasons.get(
-        exc.errno or 0, (exc.strerror or str(exc), exc.strerror or str(exc))
-    )
+    return reasons.get(exc.errno or 0, (exc.strerror or str(exc), exc.strerror or str(exc)))
+
+
+def output_error(exc: OSError, path: Path, what_zh: str, what_en: str) -> OutputError:
+    """Turn an OSError into a bilingual OutputError naming the path and the reason."""
+    reason_zh, reason_en = os_reason(exc)
     return OutputError(
         f"无法写入{what_zh}：{path}（{reason_zh}）",
         f"Cannot write {what_en}: {path} ({reason_en})",

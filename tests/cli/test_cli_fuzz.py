@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from main import cli
 
-LONG_RUNNING = {("run",), ("demo",), ("simulate",), ("timing", "listen")}
+LONG_RUNNING = {("run",), ("demo",), ("simulate",), ("timing", "listen"), ("serve",)}
 LEAVES = list(leaf_commands())
 RUNNABLE = [(p, c) for p, c in LEAVES if p not in LONG_RUNNING]
 PARSE_ONLY = [(p, c) for p, c in LEAVES if p in LONG_RUNNING]
