@@ -8,6 +8,9 @@ from typing import Any, TypeVar
 import click
 
 from commands.common import CONTEXT, Ctx, pass_ctx, run_guarded
+from commands.params import BoundedInt
+
+BACKUP_MINUTES = BoundedInt(1, 1440, "备份间隔分钟数", "The backup interval in minutes")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,7 +21,7 @@ def backup_options(fn: F) -> F:
     Either one turns automatic backups on (default folder: backups/ beside the event
     file; default interval: 5 minutes).
     """
-    fn = click.option("--backup-every", "backup_every", default=None, type=click.IntRange(1, 1440), metavar="MIN",
+    fn = click.option("--backup-every", "backup_every", default=None, type=BACKUP_MINUTES, metavar="MIN",
                       help="每隔 MIN 分钟自动备份（默认 5）/ back up every MIN minutes (default 5)")(fn)
     fn = click.option("--backup-dir", "backup_dir", default=None, type=click.Path(file_okay=False),
                       help="自动备份到此文件夹（如 U 盘）/ automatic backups into this folder (e.g. a USB stick)")(fn)

@@ -94,8 +94,10 @@ def serve(db_path: str, *, host: str, port: int, lang: str, echo: Callable[[str]
     from competition.event import Event
     from competition.venue_status import mark_serving, unmark_serving
     from competition.web.app import create_app
+    from results.live import live_snapshot
 
-    Event.open(db_path).close()  # a missing or damaged file is one clear line, before binding
+    with Event.open(db_path) as event:  # a missing or damaged file is one clear line, before binding
+        live_snapshot(event)
     sock = bind(host, port)
     port = sock.getsockname()[1]
     urls = urls_for(host, port)

@@ -108,7 +108,7 @@ def fill(folder: Path) -> Path:
 
 def _small_tmpfs(path: Path) -> bool:
     path.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(path)],
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(path)],
                           capture_output=True)
     return done.returncode == 0
 
