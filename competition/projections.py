@@ -318,18 +318,26 @@ def _run_time_corrected(conn: sqlite3.Connection, row: JournalRow) -> None:
 @handles("run_status_set")
 def _run_status_set(conn: sqlite3.Connection, row: JournalRow) -> None:
     p = row.payload
+    # A DSQ/DNF called while the rider rides on (``rides_on``) leaves him on course:
+    # the next finish of his track is still his. Rows without the key: off course.
+    leaves = p["status"] != "OK" and not p.get("rides_on", False)
     conn.execute(
         "UPDATE runs SET status = ?, status_reason = ?,"
-        " state = CASE WHEN state = 'on_course' AND ? != 'OK' THEN 'finished' ELSE state END,"
-        " finished_seq = CASE WHEN state = 'on_course' AND ? != 'OK' THEN ? ELSE finished_seq END"
+        " state = CASE WHEN state = 'on_course' AND ? THEN 'finished' ELSE state END,"
+        " finished_seq = CASE WHEN state = 'on_course' AND ? THEN ? ELSE finished_seq END"
         " WHERE run_id = ?",
-        (p["status"], p.get("reason"), p["status"], p["status"], row.seq, p["run_id"]),
+        (p["status"], p.get("reason"), int(leaves), int(leaves), row.seq, p["run_id"]),
     )
 
 
 @handles("run_confirmed")
 def _run_confirmed(conn: sqlite3.Connection, row: JournalRow) -> None:
     conn.execute("UPDATE runs SET confirmed = 1 WHERE run_id = ?", (row.payload["run_id"],))
+
+
+@handles("run_unconfirmed")
+def _run_unconfirmed(conn: sqlite3.Connection, row: JournalRow) -> None:
+    conn.execute("UPDATE runs SET confirmed = 0 WHERE run_id = ?", (row.payload["run_id"],))
 
 
 @handles("rerun_granted")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from competition.errors import CommandRefused, require_reason
+from competition.judging import require_unlocked
 from competition.start_queue import attempts_used
 from hardware.impulse import Channel, Impulse
 
@@ -150,11 +151,14 @@ def _impulse_row(event: Event, seq: int) -> dict[str, Any]:
     return rows[0]
 
 
-def _older_than_recorded(event: Event, track: int, impulse: Impulse) -> bool:
-    """True if a replayed impulse happened before the last usable impulse of its device on this track."""
+def _older_than_recorded(event: Event, track: int, impulse: Impulse, *, paired_only: bool = False) -> bool:
+    """True if an impulse happened before the last usable (``paired_only``: the last
+    paired) impulse of its device on this track."""
     row = event.store.conn.execute(
         "SELECT device_time_ns, clock_modulus_ns FROM impulses WHERE track = ? AND device = ? AND cleared = 0"
-        " AND bad_checksum = 0 AND device_time_ns IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        " AND bad_checksum = 0 AND device_time_ns IS NOT NULL"
+        + (" AND disposition IN ('start', 'finish')" if paired_only else "")
+        + " ORDER BY seq DESC LIMIT 1",
         (track, impulse.device),
     ).fetchone()
     if row is None or impulse.device_time_ns is None:
@@ -179,16 +183,22 @@ def _is_double(event: Event, track: int, channel: str, candidate: dict[str, Any]
     return any(_gap(p, candidate) < window for p in previous)
 
 
-def _finish_outcome(event: Event, start: dict[str, Any], finish: dict[str, Any]) -> dict[str, Any]:
+def _finish_outcome(
+    event: Event, start: dict[str, Any], finish: dict[str, Any], run: dict[str, Any] | None = None
+) -> dict[str, Any]:
     raw_ns = elapsed_between(event, start, finish)
     over = raw_ns > event.course.time_limit_ns
-    return {
+    out = {
         "raw_ns": raw_ns,
         "status": "DNF" if over else "OK",
         "status_reason": "超时 time limit" if over else None,
         "over_time_limit": over,
         "manual": bool(finish["manual"] or start["manual"]),
     }
+    if run is not None and run.get("status") not in (None, "OK"):
+        # A DSQ/DNF called while he rode on: his finish is recorded, his status kept.
+        out["status"], out["status_reason"] = run["status"], run.get("status_reason")
+    return out
 
 
 def _start_run(event: Event, bib: int, track: int, impulse_seq: int, host_ns: int, manual: bool) -> int:
@@ -230,6 +240,10 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
             disposition = "orphan"
         elif impulse.channel is Channel.SPLIT:
             disposition = "split"
+        elif not impulse.replayed and _older_than_recorded(event, track, impulse, paired_only=True):
+            # A live impulse from before what the track has already paired (a
+            # late or resent line) must not take the next rider: the referee decides.
+            disposition = "orphan"
         elif _is_double(event, track, channel, probe):
             disposition = "double"
         elif impulse.channel is Channel.START:
@@ -249,7 +263,7 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
                 )
             if runs:
                 # The probe carries every field elapsed time needs: no re-read after the insert.
-                result = _finish_outcome(event, _impulse_row(event, runs[0]["start_seq"]), probe)
+                result = _finish_outcome(event, _impulse_row(event, runs[0]["start_seq"]), probe, runs[0])
                 if result["raw_ns"] < event.course.min_run_ns:
                     disposition = "too_short"
                 else:
@@ -369,6 +383,7 @@ def undo_start(event: Event, run_id: int, *, reason: str) -> None:
     """A false start or the wrong rider: the run is void, the rider back at the front."""
     require_reason(reason)
     r = run(event, run_id)
+    require_unlocked(r)
     if r["state"] != "on_course":
         raise CommandRefused(f"{r['bib']} 号不在赛道上，不能撤销出发。", f"Bib {r['bib']} is not on course; cannot undo the start.")
     event.store.record("run_start_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason, "requeue": True})
@@ -378,55 +393,24 @@ def undo_finish(event: Event, run_id: int, *, reason: str) -> None:
     """The finish went to the wrong run: back on course, the impulse an orphan."""
     require_reason(reason)
     r = run(event, run_id)
+    require_unlocked(r)
     if r["state"] != "finished" or r["finish_seq"] is None:
         raise CommandRefused(f"{r['bib']} 号没有终点时间可撤销。", f"Bib {r['bib']} has no finish to undo.")
     event.store.record("run_finish_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason})
 
 
 def assign_impulse(
-    event: Event, impulse_seq: int, *, reason: str, bib: int | None = None, run_id: int | None = None
+    event: Event, impulse_seq: int, *, reason: str, bib: int | None = None, run_id: int | None = None,
+    force: bool = False,
 ) -> int:
-    """Give an orphan (or candidate) impulse to a rider by hand. Returns the run id."""
-    require_reason(reason)
-    imp = _impulse_row(event, impulse_seq)
-    if imp["cleared"] or imp["bad_checksum"]:
-        raise CommandRefused("该脉冲已被计时器作废或校验失败，不能使用。", "That impulse was cleared or failed its checksum.")
-    if imp["disposition"] in ("start", "finish"):
-        raise CommandRefused(f"脉冲 {impulse_seq} 已被使用。", f"Impulse {impulse_seq} is already in use.")
-    store = event.store
-    if imp["channel"] == Channel.START.value:
-        if bib is None:
-            raise CommandRefused("请指定选手号码。", "Name the rider's bib.")
-        from competition.start_queue import _why_not
+    """Give an orphan (or candidate) impulse to a rider by hand. Returns the run id.
 
-        queued = store.query(
-            "SELECT 1 FROM queue WHERE round = ? AND bib = ? AND state = 'waiting'", (event.current_round, bib)
-        )
-        why = None if queued else _why_not(event, bib, event.current_round)
-        if why:
-            raise CommandRefused(why[0], why[1])
-        with store.transaction():
-            store.append("impulse_disposed", {"impulse_seq": impulse_seq, "disposition": "assigned", "reason": reason, "bib": bib})
-            return _start_run(event, bib, imp["track"], impulse_seq, imp["host_ns"], bool(imp["manual"]))
-    if imp["channel"] != Channel.FINISH.value:
-        raise CommandRefused("只能把出发或终点脉冲分配给选手。", "Only start or finish impulses can be assigned.")
-    if run_id is None:
-        raise CommandRefused("请指定要给哪一次成绩。", "Name the run.")
-    r = run(event, run_id)
-    start = _impulse_row(event, r["start_seq"])
-    result = _finish_outcome(event, start, imp)
-    with store.transaction():
-        if r["state"] == "on_course":
-            store.append("impulse_disposed", {"impulse_seq": impulse_seq, "disposition": "assigned", "reason": reason, "bib": r["bib"]})
-            store.append("run_finished", {"run_id": run_id, "bib": r["bib"], "finish_seq": impulse_seq, **result})
-        elif r["state"] == "finished":
-            store.append(
-                "run_time_chosen",
-                {"run_id": run_id, "bib": r["bib"], "which": "finish", "impulse_seq": impulse_seq, "reason": reason, **result},
-            )
-        else:
-            raise CommandRefused("该成绩已作废。", "That run is void.")
-    return run_id
+    A result outside the course's limits is refused unless ``force`` (with the
+    reason); ``competition.assignment.preview_assignment`` shows it beforehand.
+    """
+    from competition.assignment import assign
+
+    return assign(event, impulse_seq, reason=reason, bib=bib, run_id=run_id, force=force)
 
 
 def discard_impulse(event: Event, impulse_seq: int, *, reason: str) -> None:
@@ -445,9 +429,9 @@ def discard_impulse(event: Event, impulse_seq: int, *, reason: str) -> None:
     )
 
 
-def choose_finish(event: Event, run_id: int, impulse_seq: int, *, reason: str) -> None:
+def choose_finish(event: Event, run_id: int, impulse_seq: int, *, reason: str, force: bool = False) -> None:
     """Pick which finish impulse is the real one (e.g. the timer's memory over a hand-keyed one)."""
-    assign_impulse(event, impulse_seq, reason=reason, run_id=run_id)
+    assign_impulse(event, impulse_seq, reason=reason, run_id=run_id, force=force)
 
 
 def record_raw_bytes(event: Event, *, track: int, port: str, protocol: str, chunk: bytes, host_ns: int) -> int:

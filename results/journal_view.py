@@ -13,7 +13,7 @@ KIND_ZH = {
     "queue_scratched": "取消出发", "queue_moved": "换赛道", "impulse_recorded": "计时脉冲", "impulse_disposed": "指定脉冲",
     "run_started": "出发", "run_finished": "到达", "run_start_undone": "撤销出发", "run_finish_undone": "撤销到达",
     "run_time_chosen": "选定时间", "run_time_corrected": "更正时间", "run_status_set": "设定状态",
-    "run_confirmed": "确认成绩", "rerun_granted": "准予重赛", "penalty_called": "判罚", "penalty_withdrawn": "撤销判罚",
+    "run_confirmed": "确认成绩", "run_unconfirmed": "撤销确认", "rerun_granted": "准予重赛", "penalty_called": "判罚", "penalty_withdrawn": "撤销判罚",
     "round_opened": "晋级/开轮", "style_scored": "风采评分", "prize_named": "指定奖项", "prize_unnamed": "取消指定",
     "raw_bytes": "串口原始数据", "frame_rejected": "无法识别的数据", "port_status": "端口状态", "note": "备注",
     "event_renamed": "更名",
