@@ -277,10 +277,11 @@ def _run_start_undone(conn: sqlite3.Connection, row: JournalRow) -> None:
 def _run_finish_undone(conn: sqlite3.Connection, row: JournalRow) -> None:
     p = row.payload
     (finish_seq,) = conn.execute("SELECT finish_seq FROM runs WHERE run_id = ?", (p["run_id"],)).fetchone()
+    # ``keep_status``: a DSQ/DNF the referee called stays on the run (rows without it: back to OK).
     conn.execute(
-        "UPDATE runs SET state = 'on_course', finish_seq = NULL, raw_ns = NULL, status = 'OK', status_reason = NULL,"
+        "UPDATE runs SET state = 'on_course', finish_seq = NULL, raw_ns = NULL, status = ?, status_reason = ?,"
         " over_time_limit = 0, finished_seq = NULL, confirmed = 0 WHERE run_id = ?",
-        (p["run_id"],),
+        (p.get("keep_status") or "OK", p.get("keep_reason"), p["run_id"]),
     )
     if finish_seq is not None:
         conn.execute("UPDATE impulses SET disposition = 'orphan', run_id = NULL WHERE seq = ?", (finish_seq,))

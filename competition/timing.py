@@ -26,6 +26,14 @@ from typing import TYPE_CHECKING, Any
 from competition.errors import CommandRefused, require_reason
 from competition.judging import require_unlocked
 from competition.start_queue import attempts_used
+from competition.timing_queries import (  # noqa: F401  re-exported: the read side of this module
+    impulses,
+    on_course,
+    orphans,
+    rejected_frames,
+    run,
+    run_states,
+)
 from hardware.impulse import Channel, Impulse
 
 if TYPE_CHECKING:
@@ -34,6 +42,7 @@ if TYPE_CHECKING:
 MANUAL_PROTOCOL = "manual"
 MANUAL_DEVICE = "keyboard"
 MANUAL_RESOLUTION_NS = 10_000_000
+TIME_LIMIT_REASON = "超时 time limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,14 +200,25 @@ def _finish_outcome(
     out = {
         "raw_ns": raw_ns,
         "status": "DNF" if over else "OK",
-        "status_reason": "超时 time limit" if over else None,
+        "status_reason": TIME_LIMIT_REASON if over else None,
         "over_time_limit": over,
         "manual": bool(finish["manual"] or start["manual"]),
     }
-    if run is not None and run.get("status") not in (None, "OK"):
-        # A DSQ/DNF called while he rode on: his finish is recorded, his status kept.
-        out["status"], out["status_reason"] = run["status"], run.get("status_reason")
+    called = called_status(run) if run is not None else None
+    if called is not None:
+        # A DSQ/DNF the referee called (say while he rode on): his time is recorded, his status kept.
+        out["status"], out["status_reason"] = called, run.get("status_reason") if run is not None else None
     return out
+
+
+def called_status(run: dict[str, Any]) -> str | None:
+    """The run's DNF/DSQ/DNS if a referee called it (not the time limit's automatic DNF), else None."""
+    status = run.get("status")
+    if status in (None, "OK"):
+        return None
+    if status == "DNF" and run.get("over_time_limit") and run.get("status_reason") == TIME_LIMIT_REASON:
+        return None
+    return str(status)
 
 
 def _start_run(event: Event, bib: int, track: int, impulse_seq: int, host_ns: int, manual: bool) -> int:
@@ -324,58 +344,6 @@ def manual_impulse(event: Event, *, track: int, channel: Channel, run_id: int | 
     return record_impulse(event, impulse, track=track, run_id=run_id)
 
 
-# -- reading -----------------------------------------------------------------
-
-
-def on_course(event: Event, track: int | None = None) -> list[dict[str, Any]]:
-    """Runs on course, oldest first, with the rider and the start impulse's host time."""
-    sql = (
-        "SELECT r.*, e.name, e.platform, i.host_ns AS start_host_ns, i.device_time_ns AS start_device_ns"
-        " FROM runs r JOIN entrants e ON e.bib = r.bib JOIN impulses i ON i.seq = r.start_seq"
-        " WHERE r.state = 'on_course'"
-    )
-    args: list[Any] = []
-    if track is not None:
-        sql += " AND r.track = ?"
-        args.append(track)
-    return event.store.query(sql + " ORDER BY r.run_id", args)
-
-
-def run_states(event: Event, round_code: str | None = None) -> dict[int, str]:
-    """Each rider's latest run state this round (on_course / finished), for the check-in desk."""
-    rows = event.store.query(
-        "SELECT bib, state FROM runs WHERE round = ? AND state != 'void' ORDER BY run_id",
-        (round_code or event.current_round,),
-    )
-    return {r["bib"]: r["state"] for r in rows}
-
-
-def orphans(event: Event, track: int | None = None) -> list[dict[str, Any]]:
-    """Impulses waiting for a referee's decision: orphans and replayed candidates."""
-    sql = "SELECT * FROM impulses WHERE disposition IN ('orphan', 'candidate')"
-    args: list[Any] = []
-    if track is not None:
-        sql += " AND track = ?"
-        args.append(track)
-    return event.store.query(sql + " ORDER BY seq DESC", args)
-
-
-def impulses(event: Event, *, limit: int = 50, track: int | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT * FROM impulses"
-    args: list[Any] = []
-    if track is not None:
-        sql += " WHERE track = ?"
-        args.append(track)
-    return event.store.query(sql + " ORDER BY seq DESC LIMIT ?", [*args, limit])
-
-
-def run(event: Event, run_id: int) -> dict[str, Any]:
-    rows = event.store.query("SELECT r.*, e.name FROM runs r JOIN entrants e ON e.bib = r.bib WHERE run_id = ?", (run_id,))
-    if not rows:
-        raise CommandRefused(f"没有编号为 {run_id} 的成绩。", f"No run #{run_id}.")
-    return rows[0]
-
-
 # -- referee decisions on impulses ---------------------------------------------
 
 
@@ -396,7 +364,11 @@ def undo_finish(event: Event, run_id: int, *, reason: str) -> None:
     require_unlocked(r)
     if r["state"] != "finished" or r["finish_seq"] is None:
         raise CommandRefused(f"{r['bib']} 号没有终点时间可撤销。", f"Bib {r['bib']} has no finish to undo.")
-    event.store.record("run_finish_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason})
+    payload: dict[str, Any] = {"run_id": run_id, "bib": r["bib"], "reason": reason}
+    if called_status(r) is not None:
+        # A DSQ/DNF the referee called stays: he is back on course riding on with it.
+        payload["keep_status"], payload["keep_reason"] = r["status"], r["status_reason"]
+    event.store.record("run_finish_undone", payload)
 
 
 def assign_impulse(
@@ -454,15 +426,6 @@ def record_rejected(event: Event, *, track: int, protocol: str, raw: bytes, reas
 
 def record_port_status(event: Event, *, track: int, url: str, protocol: str, online: bool, error: str | None) -> None:
     event.store.record("port_status", {"track": track, "url": url, "protocol": protocol, "online": online, "error": error})
-
-
-def rejected_frames(event: Event, *, limit: int = 20) -> list[dict[str, Any]]:
-    from competition.journal import recent_rows
-
-    return [
-        {"seq": r.seq, "utc": r.utc, **r.payload}
-        for r in recent_rows(event.store.conn, limit=limit, kinds=("frame_rejected",))
-    ]
 
 
 def last_device_seq(event: Event, track: int) -> int | None:

@@ -135,3 +135,18 @@ def test_a_live_start_older_than_what_was_paired_takes_nobody(event: Event) -> N
     out = timing.record_impulse(event, imp(Channel.FINISH, T0 + 100 * S + 410_000_000, 5), track=1)
     assert (out.bib, out.raw_ns) == (2, 40_410_000_000)
     assert verify_event(event).ok
+
+
+def test_undoing_the_finish_of_a_dsq_rider_keeps_his_dsq(two_on_course: Event) -> None:
+    ev = two_on_course
+    r1 = timing.on_course(ev, 1)[0]["run_id"]
+    judging.set_status(ev, r1, "DSQ", reason="危险驾驶")
+    timing.record_impulse(ev, imp(Channel.FINISH, T0 + 50 * S, 3), track=1)
+    timing.undo_finish(ev, r1, reason="不是他的终点")
+    back = timing.run(ev, r1)
+    assert (back["state"], back["status"], back["status_reason"]) == ("on_course", "DSQ", "危险驾驶")
+    over = timing.record_impulse(ev, imp(Channel.FINISH, T0 + 250 * S, 4), track=1)
+    assert over.run_id == r1 and over.status == "DSQ"
+    timing.undo_finish(ev, r1, reason="again")
+    assert timing.run(ev, r1)["status"] == "DSQ"
+    assert verify_event(ev).ok
