@@ -144,6 +144,8 @@ def runs_text(rows: Sequence[dict[str, Any]], precision_ns: int, lang: str) -> s
             note.append("manual" if en else "手动计时")
         if r["confirmed"]:
             note.append("confirmed" if en else "已确认")
+        if r.get("flags"):
+            note.append("implausible, check" if en else "用时存疑，请核对")
         body.append([r["run_id"], r["round"], r["bib"], r["name"], r["attempt"], r["track"],
                      format_duration(r["raw_ns"], precision_ns), format_penalty(r["penalty_ns"]),
                      format_duration(r["adjusted_ns"], precision_ns), _status(r["status"], lang), " ".join(note)])

@@ -12,6 +12,7 @@ the model says; the journal must verify and the projections rebuild equal.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -81,7 +82,7 @@ class EventDay(RuleBasedStateMachine):
 
     def _attempt(self, expected_ok: bool, action) -> object:
         """Run an action on the event; it must succeed exactly when the model says it may."""
-        event("accepted" if expected_ok else "refused")
+        event(f"{sys._getframe(1).f_code.co_name}: {'accepted' if expected_ok else 'refused'}")
         try:
             result = action()
         except CommandRefused as refused:
@@ -153,9 +154,11 @@ class EventDay(RuleBasedStateMachine):
 
     # -- judges and the head referee -------------------------------------------------
 
-    @rule(terminal=st.integers(0, 1), bib=st.sampled_from(BIBS), count=st.integers(1, 2))
-    def penalty(self, terminal: int, bib: int, count: int) -> None:
+    @rule(terminal=st.integers(0, 1), data=st.data(), count=st.integers(1, 2), anyone=st.booleans())
+    def penalty(self, terminal: int, data: st.DataObject, count: int, anyone: bool) -> None:
         self.last = None
+        ridden = sorted({r.bib for r in self.model.runs})
+        bib = data.draw(st.sampled_from(BIBS if anyone or not ridden else ridden))
         run = self.model.call_penalty(bib, count)
         pid = self._attempt(
             run is not None, lambda: judging.call_penalty(self._ev(terminal), bib, "raogan", "pole_down", count=count)

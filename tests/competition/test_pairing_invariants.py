@@ -150,3 +150,22 @@ def test_undoing_the_finish_of_a_dsq_rider_keeps_his_dsq(two_on_course: Event) -
     timing.undo_finish(ev, r1, reason="again")
     assert timing.run(ev, r1)["status"] == "DSQ"
     assert verify_event(ev).ok
+
+
+def test_choosing_the_real_finish_lifts_the_time_limit_dnf_but_not_a_called_one(two_on_course: Event) -> None:
+    ev = two_on_course
+    r1, r2 = (r["run_id"] for r in timing.on_course(ev, 1))
+    real = timing.record_impulse(ev, imp(Channel.FINISH, T0 + 50 * S, 3), track=1)  # rider 1's, taken by him
+    timing.undo_finish(ev, r1, reason="演示：终点给错")
+    assert timing.run(ev, r1)["state"] == "on_course"
+    late = timing.record_impulse(ev, imp(Channel.FINISH, T0 + 200 * S, 4), track=1)
+    assert (late.run_id, late.status) == (r1, "DNF")  # over the limit: the automatic DNF
+    timing.choose_finish(ev, r1, real.seq or 0, reason="计时器记忆中的真实终点")
+    assert (timing.run(ev, r1)["status"], timing.run(ev, r1)["raw_ns"]) == ("OK", 50 * S)
+    judging.set_status(ev, r2, "DNF", reason="漏项", rides_on=True)
+    wrong = timing.record_impulse(ev, imp(Channel.FINISH, T0 + 70 * S, 5), track=1)
+    assert (wrong.run_id, wrong.status) == (r2, "DNF")
+    timing.undo_finish(ev, r2, reason="x")
+    stray = timing.record_impulse(ev, imp(Channel.FINISH, T0 + 71 * S, 6), track=1)
+    assert stray.run_id == r2 and timing.run(ev, r2)["status"] == "DNF"  # the referee's DNF stays
+    assert verify_event(ev).ok
