@@ -354,7 +354,13 @@ def undo_start(event: Event, run_id: int, *, reason: str) -> None:
     require_unlocked(r)
     if r["state"] != "on_course":
         raise CommandRefused(f"{r['bib']} 号不在赛道上，不能撤销出发。", f"Bib {r['bib']} is not on course; cannot undo the start.")
-    event.store.record("run_start_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason, "requeue": True})
+    # Back at the front, unless he already waits for another start (one queue entry per rider).
+    requeue = not _waiting(event, r["bib"])
+    event.store.record("run_start_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason, "requeue": requeue})
+
+
+def _waiting(event: Event, bib: int) -> bool:
+    return bool(event.store.query("SELECT 1 FROM queue WHERE bib = ? AND state = 'waiting' LIMIT 1", (bib,)))
 
 
 def undo_finish(event: Event, run_id: int, *, reason: str) -> None:
@@ -364,6 +370,19 @@ def undo_finish(event: Event, run_id: int, *, reason: str) -> None:
     require_unlocked(r)
     if r["state"] != "finished" or r["finish_seq"] is None:
         raise CommandRefused(f"{r['bib']} 号没有终点时间可撤销。", f"Bib {r['bib']} has no finish to undo.")
+    # Back on course while also queued (a rerun granted, the next attempt) would put him
+    # on course twice: give the right finish with `timing assign … --run` instead.
+    if not r["counts"]:
+        raise CommandRefused(
+            f"成绩 #{run_id} 已准予重赛，不再计入，不能撤销到达。",
+            f"Run #{run_id} was replaced by a granted rerun; its finish cannot be undone.",
+        )
+    if _waiting(event, r["bib"]):
+        raise CommandRefused(
+            f"{r['bib']} 号已在出发队列中等待下一次出发，不能让他回到赛道上；请用 timing assign … --run 指定正确的终点。",
+            f"Bib {r['bib']} is waiting to start again and cannot go back on course; give the right finish"
+            " with timing assign … --run instead.",
+        )
     payload: dict[str, Any] = {"run_id": run_id, "bib": r["bib"], "reason": reason}
     if called_status(r) is not None:
         # A DSQ/DNF the referee called stays: he is back on course riding on with it.

@@ -250,13 +250,16 @@ class EventModel:
             return False
         run.state, run.counts = "void", False
         self.impulses[run.start_imp].disp = "orphan"
-        self.queues[run.track].insert(0, run.bib)
+        if self.waiting(run.bib) is None:
+            self.queues[run.track].insert(0, run.bib)
         return True
 
     def undo_finish(self, run_index: int) -> bool:
         run = self.runs[run_index]
         if run.confirmed or run.state != "finished" or run.finish_imp is None:
             return False
+        if not run.counts or self.waiting(run.bib) is not None:
+            return False  # he would be on course and in a queue at once
         self.impulses[run.finish_imp].disp = "orphan"
         keep = self.called(run)
         run.state, run.raw, run.finish_imp = "on_course", None, None

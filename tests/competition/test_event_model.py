@@ -323,4 +323,4 @@ class SlowEventDay(EventDay):
 
 
 TestEventDayLong = pytest.mark.slow(SlowEventDay.TestCase)
-TestEventDayLong.settings = settings(max_examples=400, stateful_step_count=60, **SETTINGS)  # type: ignore[arg-type]
+TestEventDayLong.settings = settings(max_examples=200, stateful_step_count=50, **SETTINGS)  # type: ignore[arg-type]

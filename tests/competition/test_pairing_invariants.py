@@ -169,3 +169,24 @@ def test_choosing_the_real_finish_lifts_the_time_limit_dnf_but_not_a_called_one(
     stray = timing.record_impulse(ev, imp(Channel.FINISH, T0 + 71 * S, 6), track=1)
     assert stray.run_id == r2 and timing.run(ev, r2)["status"] == "DNF"  # the referee's DNF stays
     assert verify_event(ev).ok
+
+
+def test_model_found_rerun_then_undo_finish_put_a_rider_on_course_and_in_the_queue(event: Event) -> None:
+    """Minimal sequence from the model-based test: finish, rerun, undo finish, undo start, start.
+
+    The rider ended up queued twice and the next start took both entries.
+    """
+    register(event, 3)
+    start_queue.check_in(event, [1, 2, 3], track=1)
+    r1 = timing.record_impulse(event, imp(Channel.START, T0, 1), track=1).run_id or 0
+    timing.record_impulse(event, imp(Channel.FINISH, T0 + 20_701_000_000, 2), track=1)
+    judging.grant_rerun(event, r1, reason="计时故障")
+    assert [w["bib"] for w in start_queue.waiting(event, 1)] == [1, 2, 3]
+    with pytest.raises(CommandRefused):
+        timing.undo_finish(event, r1, reason="不是他的终点")
+    assert timing.on_course(event, 1) == []
+    nxt = timing.record_impulse(event, imp(Channel.START, T0 + 40 * S, 3), track=1)
+    assert nxt.bib == 1 and [w["bib"] for w in start_queue.waiting(event, 1)] == [2, 3]
+    timing.undo_start(event, nxt.run_id or 0, reason="抢跑")
+    assert [w["bib"] for w in start_queue.waiting(event, 1)] == [1, 2, 3]
+    assert verify_event(event).ok
