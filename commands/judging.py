@@ -86,18 +86,33 @@ def runs(ctx: Ctx, round_code: str | None, bib: int | None, as_json: bool) -> No
 @click.argument("run_id", type=RUN_ID)
 @click.argument("status", type=click.Choice(["OK", "DNF", "DSQ", "DNS"], case_sensitive=False))
 @click.option("--reason", required=True, type=REASON)
+@click.option("--rides-on/--left-course", "rides_on", default=None,
+              help="赛道上的选手：仍骑向终点（DSQ 默认）或已离开赛道（DNF 默认）/ a rider on course: still riding"
+                   " to the finish (DSQ default) or has left the course (DNF default)")
 @pass_ctx
-def status(ctx: Ctx, run_id: int, status: str, reason: str) -> None:
-    """设定成绩状态 / set a run's status (DNF, DSQ, DNS, OK)."""
+def status(ctx: Ctx, run_id: int, status: str, reason: str, rides_on: bool | None) -> None:
+    """设定成绩状态 / set a run's status (DNF, DSQ, DNS, OK).
+
+    \b
+    A rider on course who rides on keeps the next finish of his track (his time
+    is recorded, the status kept); one who has left the course is out of pairing:
+      trackside status 12 DSQ --reason 危险驾驶              (rides on)
+      trackside status 12 DSQ --left-course --reason 叫停离场
+    """
 
     def body() -> None:
         from competition.glossary import status_word
         from competition.judging import set_status
+        from competition.timing import run
 
         with ctx.event() as event:
-            set_status(event, run_id, status, reason=reason)
+            set_status(event, run_id, status, reason=reason, rides_on=rides_on)
+            still = run(event, run_id)["state"] == "on_course"
         word = status_word(status.upper(), ctx.lang)
-        click.echo(ctx.say(f"成绩 #{run_id} 状态：{word}", f"Run #{run_id}: {word}"))
+        text = ctx.say(f"成绩 #{run_id} 状态：{word}", f"Run #{run_id}: {word}")
+        if still:
+            text += ctx.say("（仍在赛道上：下一个终点信号记给他）", " (still on course: the next finish is his)")
+        click.echo(text)
 
     run_guarded(ctx, body)
 
@@ -173,4 +188,38 @@ def style(ctx: Ctx, bib: int, score: Decimal, judge: str, round_code: str | None
     run_guarded(ctx, body)
 
 
-COMMANDS = [penalty, penalty_withdraw, runs, status, correct_time_cmd, rerun, style]
+@click.command(context_settings=CONTEXT)
+@click.argument("run_id", type=RUN_ID)
+@click.option("--reason", required=True, type=REASON, help="裁判长的理由 / the head referee's reason")
+@pass_ctx
+def unconfirm(ctx: Ctx, run_id: int, reason: str) -> None:
+    """裁判长撤销确认，以便修改成绩 / the head referee unlocks a confirmed run to change it."""
+
+    def body() -> None:
+        from competition.judging import unconfirm_run
+
+        with ctx.event() as event:
+            unconfirm_run(event, run_id, reason=reason)
+        click.echo(ctx.say(f"成绩 #{run_id} 已撤销确认，可以修改。", f"Run #{run_id} unconfirmed: it can be changed."))
+
+    run_guarded(ctx, body)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("bib", type=BIB)
+@click.option("--reason", default="DNS", show_default=True, type=REASON, help="如 未到场 / e.g. absent")
+@pass_ctx
+def scratch(ctx: Ctx, bib: int, reason: str) -> None:
+    """取消候场选手的出发（DNS）/ scratch a queued rider (did not start)."""
+
+    def body() -> None:
+        from competition.start_queue import scratch as do_scratch
+
+        with ctx.event() as event:
+            do_scratch(event, bib, reason=reason.strip() or "DNS")
+        click.echo(ctx.say(f"{bib} 号已取消出发（DNS）。", f"Bib {bib} scratched (DNS)."))
+
+    run_guarded(ctx, body)
+
+
+COMMANDS = [penalty, penalty_withdraw, runs, status, correct_time_cmd, rerun, style, unconfirm, scratch]

@@ -137,15 +137,35 @@ def timing_impulses(ctx: Ctx, waiting: bool, track: int | None, limit: int, as_j
 @click.option("--bib", default=None, type=BIB, help="出发脉冲给哪位选手 / rider for a start impulse")
 @click.option("--run", "run_id", default=None, type=RUN_ID, help="终点脉冲给哪次成绩 / run for a finish impulse")
 @click.option("--reason", required=True, type=REASON)
+@click.option("--force", is_flag=True, help="结果超出赛道限制时仍然记录（需理由）/ record a result outside the course's limits")
+@click.option("--preview", is_flag=True, help="只显示将记录的时间，不记录 / show what would be recorded, record nothing")
 @pass_ctx
-def timing_assign(ctx: Ctx, impulse_seq: int, bib: int | None, run_id: int | None, reason: str) -> None:
-    """把无主脉冲指定给选手，或选定真实终点时间 / give an orphan impulse to a rider, or pick the real finish."""
+def timing_assign(ctx: Ctx, impulse_seq: int, bib: int | None, run_id: int | None, reason: str, force: bool,
+                  preview: bool) -> None:
+    """把无主脉冲指定给选手，或选定真实终点时间 / give an orphan impulse to a rider, or pick the real finish.
+
+    \b
+    A result under the minimum run time or over the time limit is refused
+    unless confirmed with --force (and the reason). --preview shows the
+    impulse's time and the resulting run time first.
+    """
 
     def body() -> None:
+        from competition.assignment import preview_assignment
         from competition.timing import assign_impulse
 
         with ctx.event() as event:
-            rid = assign_impulse(event, impulse_seq, bib=bib, run_id=run_id, reason=reason)
+            pv = preview_assignment(event, impulse_seq, bib=bib, run_id=run_id)
+            when = pv["time_of_day"] or pv["recorded_utc"] or "?"
+            ago = pv["age"] or ctx.say("未知", "unknown")
+            result = pv["raw"] if pv["action"] != "start" else pv["running"] or ctx.say("未知", "unknown")
+            click.echo(ctx.say(
+                f"脉冲 {impulse_seq}：{when}（{ago} 之前）→ {pv['bib']} 号，用时 {result}",
+                f"Impulse {impulse_seq}: {when} ({ago} ago) -> bib {pv['bib']}, time {result}",
+            ))
+            if preview:
+                return
+            rid = assign_impulse(event, impulse_seq, bib=bib, run_id=run_id, reason=reason, force=force)
         click.echo(ctx.say(f"脉冲 {impulse_seq} 已指定给成绩 #{rid}。", f"Impulse {impulse_seq} assigned to run #{rid}."))
 
     run_guarded(ctx, body)

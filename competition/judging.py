@@ -60,6 +60,18 @@ def _run(event: Event, run_id: int) -> dict[str, Any]:
     return rows[0]
 
 
+def require_unlocked(run: dict[str, Any]) -> None:
+    """A confirmed run (✔) is locked: any change needs the head referee to unconfirm it first."""
+    if run.get("confirmed"):
+        rid, bib = run["run_id"], run["bib"]
+        raise CommandRefused(
+            f"成绩 #{rid}（{bib} 号）已确认（✔），已锁定，不能修改。"
+            f"如需更改，请裁判长先说明理由撤销确认：trackside unconfirm {rid} --reason …",
+            f"Run #{rid} (bib {bib}) is confirmed (✔) and locked. To change it, the head referee first"
+            f" unlocks it with a reason: trackside unconfirm {rid} --reason …",
+        )
+
+
 def call_penalty(
     event: Event, bib: int, segment: str, code: str, *, count: int = 1, run_id: int | None = None,
     judge: str | None = None, origin: dict[str, Any] | None = None,
@@ -77,6 +89,7 @@ def call_penalty(
         raise CommandRefused(f"成绩 {run['run_id']} 不属于 {bib} 号。", f"Run {run['run_id']} is not bib {bib}'s.")
     if run["state"] == "void":
         raise CommandRefused("该成绩已作废。", "That run is void.")
+    require_unlocked(run)
     payload: dict[str, Any] = {"run_id": run["run_id"], "bib": bib, "segment": seg_code, "code": inf_code, "count": count}
     if judge:
         payload["judge"] = judge
@@ -92,6 +105,7 @@ def withdraw_penalty(event: Event, penalty_id: int, *, reason: str) -> None:
         raise CommandRefused(f"没有编号为 {penalty_id} 的判罚。", f"No penalty #{penalty_id}.")
     if rows[0]["withdrawn"]:
         raise CommandRefused(f"判罚 {penalty_id} 已撤销。", f"Penalty {penalty_id} is already withdrawn.")
+    require_unlocked(_run(event, rows[0]["run_id"]))
     event.store.record("penalty_withdrawn", {"penalty_id": penalty_id, "bib": rows[0]["bib"], "reason": reason})
 
 
@@ -114,8 +128,15 @@ def penalties_of(event: Event, run_id: int, *, include_withdrawn: bool = False) 
     return event.store.query(sql + " ORDER BY penalty_id", (run_id,))
 
 
-def set_status(event: Event, run_id: int, status: str, *, reason: str) -> None:
-    """DNF, DSQ, DNS or back to OK, with the reason."""
+def set_status(event: Event, run_id: int, status: str, *, reason: str, rides_on: bool | None = None) -> None:
+    """DNF, DSQ, DNS or back to OK, with the reason.
+
+    Called while the rider is on course, ``rides_on`` says whether he is still
+    riding to the finish: then he stays on course and the next finish of his
+    track is his (recorded on his run, the status kept). By default a DSQ rides
+    on (a judge's call does not stop the rider) and a DNF or DNS has left the
+    course. ``left_course`` takes a rider who rides on out of pairing later.
+    """
     status = status.upper()
     if status not in STATUSES:
         raise CommandRefused(f"状态必须是 {'/'.join(STATUSES)}（收到 {status}）。", f"Status must be one of {STATUSES} (got {status}).")
@@ -123,13 +144,40 @@ def set_status(event: Event, run_id: int, status: str, *, reason: str) -> None:
     run = _run(event, run_id)
     if run["state"] == "void":
         raise CommandRefused("该成绩已作废。", "That run is void.")
-    if status == "OK" and run["state"] == "on_course":
-        raise CommandRefused("选手仍在赛道上。", "The rider is still on course.")
-    if status == "OK" and run["raw_ns"] is None:
+    require_unlocked(run)
+    payload: dict[str, Any] = {"run_id": run_id, "bib": run["bib"], "status": status, "reason": reason}
+    if run["state"] == "on_course":
+        if status == "OK" and run["status"] == "OK":
+            raise CommandRefused("选手仍在赛道上。", "The rider is still on course.")
+        if status == "DNS" and rides_on:
+            raise CommandRefused("未出发（DNS）的选手不会骑到终点。", "A DNS rider does not ride to the finish.")
+        payload["rides_on"] = (status == "DSQ") if rides_on is None else bool(rides_on)
+        if status == "OK":
+            payload["rides_on"] = True  # a call taken back while he rides: still on course
+    elif rides_on is not None:
+        raise CommandRefused(
+            f"{run['bib']} 号已不在赛道上（--rides-on/--left-course 只用于赛道上的选手）。",
+            f"Bib {run['bib']} is no longer on course (--rides-on/--left-course is for a rider on course).",
+        )
+    elif status == "OK" and run["raw_ns"] is None:
         raise CommandRefused("没有终点时间，不能设为完成。", "No finish time: cannot set OK.")
     if run["status"] == status:
+        if run["state"] == "on_course" and status != "OK" and rides_on is False:
+            event.store.record("run_status_set", payload)  # he rode on, now he has left the course
         return
-    event.store.record("run_status_set", {"run_id": run_id, "bib": run["bib"], "status": status, "reason": reason})
+    event.store.record("run_status_set", payload)
+
+
+def left_course(event: Event, run_id: int, *, reason: str) -> None:
+    """A DSQ/DNF rider who was riding on has left the course without crossing the finish."""
+    require_reason(reason)
+    run = _run(event, run_id)
+    if run["state"] != "on_course" or run["status"] == "OK":
+        raise CommandRefused(
+            f"成绩 #{run_id} 不是赛道上已判 DNF/DSQ 的选手（OK 的选手请直接设 DNF）。",
+            f"Run #{run_id} is not a DNF/DSQ rider on course (for a rider still OK, set DNF).",
+        )
+    set_status(event, run_id, run["status"], reason=reason, rides_on=False)
 
 
 def correct_time(event: Event, run_id: int, raw_ns: int, *, reason: str) -> None:
@@ -140,6 +188,7 @@ def correct_time(event: Event, run_id: int, raw_ns: int, *, reason: str) -> None
     run = _run(event, run_id)
     if run["state"] != "finished":
         raise CommandRefused("只能修改已完成的成绩。", "Only a finished run's time can be corrected.")
+    require_unlocked(run)
     over = raw_ns > event.course.time_limit_ns
     status = run["status"]
     if over and status == "OK":
@@ -163,6 +212,15 @@ def confirm_run(event: Event, run_id: int) -> None:
     event.store.record("run_confirmed", {"run_id": run_id, "bib": run["bib"]})
 
 
+def unconfirm_run(event: Event, run_id: int, *, reason: str) -> None:
+    """The head referee unlocks a confirmed run to change it; the reason is journaled."""
+    require_reason(reason)
+    run = _run(event, run_id)
+    if not run["confirmed"]:
+        raise CommandRefused(f"成绩 #{run_id} 尚未确认，无需撤销确认。", f"Run #{run_id} is not confirmed.")
+    event.store.record("run_unconfirmed", {"run_id": run_id, "bib": run["bib"], "reason": reason})
+
+
 def grant_rerun(event: Event, run_id: int, *, reason: str) -> None:
     """A rerun for a fault not the rider's: this run stops counting, the rider goes to the front."""
     require_reason(reason)
@@ -171,6 +229,7 @@ def grant_rerun(event: Event, run_id: int, *, reason: str) -> None:
         raise CommandRefused("选手仍在赛道上：请先记录终点或 DNF。", "The rider is still on course: finish or DNF first.")
     if not run["counts"]:
         raise CommandRefused("该成绩已不计入。", "That run no longer counts.")
+    require_unlocked(run)
     with event.store.transaction():
         event.store.append("rerun_granted", {"run_id": run_id, "bib": run["bib"], "reason": reason})
         if not event.store.query(

@@ -277,10 +277,11 @@ def _run_start_undone(conn: sqlite3.Connection, row: JournalRow) -> None:
 def _run_finish_undone(conn: sqlite3.Connection, row: JournalRow) -> None:
     p = row.payload
     (finish_seq,) = conn.execute("SELECT finish_seq FROM runs WHERE run_id = ?", (p["run_id"],)).fetchone()
+    # ``keep_status``: a DSQ/DNF the referee called stays on the run (rows without it: back to OK).
     conn.execute(
-        "UPDATE runs SET state = 'on_course', finish_seq = NULL, raw_ns = NULL, status = 'OK', status_reason = NULL,"
+        "UPDATE runs SET state = 'on_course', finish_seq = NULL, raw_ns = NULL, status = ?, status_reason = ?,"
         " over_time_limit = 0, finished_seq = NULL, confirmed = 0 WHERE run_id = ?",
-        (p["run_id"],),
+        (p.get("keep_status") or "OK", p.get("keep_reason"), p["run_id"]),
     )
     if finish_seq is not None:
         conn.execute("UPDATE impulses SET disposition = 'orphan', run_id = NULL WHERE seq = ?", (finish_seq,))
@@ -318,18 +319,26 @@ def _run_time_corrected(conn: sqlite3.Connection, row: JournalRow) -> None:
 @handles("run_status_set")
 def _run_status_set(conn: sqlite3.Connection, row: JournalRow) -> None:
     p = row.payload
+    # A DSQ/DNF called while the rider rides on (``rides_on``) leaves him on course:
+    # the next finish of his track is still his. Rows without the key: off course.
+    leaves = p["status"] != "OK" and not p.get("rides_on", False)
     conn.execute(
         "UPDATE runs SET status = ?, status_reason = ?,"
-        " state = CASE WHEN state = 'on_course' AND ? != 'OK' THEN 'finished' ELSE state END,"
-        " finished_seq = CASE WHEN state = 'on_course' AND ? != 'OK' THEN ? ELSE finished_seq END"
+        " state = CASE WHEN state = 'on_course' AND ? THEN 'finished' ELSE state END,"
+        " finished_seq = CASE WHEN state = 'on_course' AND ? THEN ? ELSE finished_seq END"
         " WHERE run_id = ?",
-        (p["status"], p.get("reason"), p["status"], p["status"], row.seq, p["run_id"]),
+        (p["status"], p.get("reason"), int(leaves), int(leaves), row.seq, p["run_id"]),
     )
 
 
 @handles("run_confirmed")
 def _run_confirmed(conn: sqlite3.Connection, row: JournalRow) -> None:
     conn.execute("UPDATE runs SET confirmed = 1 WHERE run_id = ?", (row.payload["run_id"],))
+
+
+@handles("run_unconfirmed")
+def _run_unconfirmed(conn: sqlite3.Connection, row: JournalRow) -> None:
+    conn.execute("UPDATE runs SET confirmed = 0 WHERE run_id = ?", (row.payload["run_id"],))
 
 
 @handles("rerun_granted")

@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from competition.errors import CommandRefused, require_reason
+from competition.judging import require_unlocked
 from competition.start_queue import attempts_used
+from competition.timing_queries import (  # noqa: F401  re-exported: the read side of this module
+    impulses,
+    on_course,
+    orphans,
+    rejected_frames,
+    run,
+    run_states,
+)
 from hardware.impulse import Channel, Impulse
 
 if TYPE_CHECKING:
@@ -33,6 +42,7 @@ if TYPE_CHECKING:
 MANUAL_PROTOCOL = "manual"
 MANUAL_DEVICE = "keyboard"
 MANUAL_RESOLUTION_NS = 10_000_000
+TIME_LIMIT_REASON = "超时 time limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +160,14 @@ def _impulse_row(event: Event, seq: int) -> dict[str, Any]:
     return rows[0]
 
 
-def _older_than_recorded(event: Event, track: int, impulse: Impulse) -> bool:
-    """True if a replayed impulse happened before the last usable impulse of its device on this track."""
+def _older_than_recorded(event: Event, track: int, impulse: Impulse, *, paired_only: bool = False) -> bool:
+    """True if an impulse happened before the last usable (``paired_only``: the last
+    paired) impulse of its device on this track."""
     row = event.store.conn.execute(
         "SELECT device_time_ns, clock_modulus_ns FROM impulses WHERE track = ? AND device = ? AND cleared = 0"
-        " AND bad_checksum = 0 AND device_time_ns IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        " AND bad_checksum = 0 AND device_time_ns IS NOT NULL"
+        + (" AND disposition IN ('start', 'finish')" if paired_only else "")
+        + " ORDER BY seq DESC LIMIT 1",
         (track, impulse.device),
     ).fetchone()
     if row is None or impulse.device_time_ns is None:
@@ -179,16 +192,33 @@ def _is_double(event: Event, track: int, channel: str, candidate: dict[str, Any]
     return any(_gap(p, candidate) < window for p in previous)
 
 
-def _finish_outcome(event: Event, start: dict[str, Any], finish: dict[str, Any]) -> dict[str, Any]:
+def _finish_outcome(
+    event: Event, start: dict[str, Any], finish: dict[str, Any], run: dict[str, Any] | None = None
+) -> dict[str, Any]:
     raw_ns = elapsed_between(event, start, finish)
     over = raw_ns > event.course.time_limit_ns
-    return {
+    out = {
         "raw_ns": raw_ns,
         "status": "DNF" if over else "OK",
-        "status_reason": "超时 time limit" if over else None,
+        "status_reason": TIME_LIMIT_REASON if over else None,
         "over_time_limit": over,
         "manual": bool(finish["manual"] or start["manual"]),
     }
+    called = called_status(run) if run is not None else None
+    if called is not None:
+        # A DSQ/DNF the referee called (say while he rode on): his time is recorded, his status kept.
+        out["status"], out["status_reason"] = called, run.get("status_reason") if run is not None else None
+    return out
+
+
+def called_status(run: dict[str, Any]) -> str | None:
+    """The run's DNF/DSQ/DNS if a referee called it (not the time limit's automatic DNF), else None."""
+    status = run.get("status")
+    if status in (None, "OK"):
+        return None
+    if status == "DNF" and run.get("over_time_limit") and run.get("status_reason") == TIME_LIMIT_REASON:
+        return None
+    return str(status)
 
 
 def _start_run(event: Event, bib: int, track: int, impulse_seq: int, host_ns: int, manual: bool) -> int:
@@ -230,6 +260,10 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
             disposition = "orphan"
         elif impulse.channel is Channel.SPLIT:
             disposition = "split"
+        elif not impulse.replayed and _older_than_recorded(event, track, impulse, paired_only=True):
+            # A live impulse from before what the track has already paired (a
+            # late or resent line) must not take the next rider: the referee decides.
+            disposition = "orphan"
         elif _is_double(event, track, channel, probe):
             disposition = "double"
         elif impulse.channel is Channel.START:
@@ -249,7 +283,7 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
                 )
             if runs:
                 # The probe carries every field elapsed time needs: no re-read after the insert.
-                result = _finish_outcome(event, _impulse_row(event, runs[0]["start_seq"]), probe)
+                result = _finish_outcome(event, _impulse_row(event, runs[0]["start_seq"]), probe, runs[0])
                 if result["raw_ns"] < event.course.min_run_ns:
                     disposition = "too_short"
                 else:
@@ -310,58 +344,6 @@ def manual_impulse(event: Event, *, track: int, channel: Channel, run_id: int | 
     return record_impulse(event, impulse, track=track, run_id=run_id)
 
 
-# -- reading -----------------------------------------------------------------
-
-
-def on_course(event: Event, track: int | None = None) -> list[dict[str, Any]]:
-    """Runs on course, oldest first, with the rider and the start impulse's host time."""
-    sql = (
-        "SELECT r.*, e.name, e.platform, i.host_ns AS start_host_ns, i.device_time_ns AS start_device_ns"
-        " FROM runs r JOIN entrants e ON e.bib = r.bib JOIN impulses i ON i.seq = r.start_seq"
-        " WHERE r.state = 'on_course'"
-    )
-    args: list[Any] = []
-    if track is not None:
-        sql += " AND r.track = ?"
-        args.append(track)
-    return event.store.query(sql + " ORDER BY r.run_id", args)
-
-
-def run_states(event: Event, round_code: str | None = None) -> dict[int, str]:
-    """Each rider's latest run state this round (on_course / finished), for the check-in desk."""
-    rows = event.store.query(
-        "SELECT bib, state FROM runs WHERE round = ? AND state != 'void' ORDER BY run_id",
-        (round_code or event.current_round,),
-    )
-    return {r["bib"]: r["state"] for r in rows}
-
-
-def orphans(event: Event, track: int | None = None) -> list[dict[str, Any]]:
-    """Impulses waiting for a referee's decision: orphans and replayed candidates."""
-    sql = "SELECT * FROM impulses WHERE disposition IN ('orphan', 'candidate')"
-    args: list[Any] = []
-    if track is not None:
-        sql += " AND track = ?"
-        args.append(track)
-    return event.store.query(sql + " ORDER BY seq DESC", args)
-
-
-def impulses(event: Event, *, limit: int = 50, track: int | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT * FROM impulses"
-    args: list[Any] = []
-    if track is not None:
-        sql += " WHERE track = ?"
-        args.append(track)
-    return event.store.query(sql + " ORDER BY seq DESC LIMIT ?", [*args, limit])
-
-
-def run(event: Event, run_id: int) -> dict[str, Any]:
-    rows = event.store.query("SELECT r.*, e.name FROM runs r JOIN entrants e ON e.bib = r.bib WHERE run_id = ?", (run_id,))
-    if not rows:
-        raise CommandRefused(f"没有编号为 {run_id} 的成绩。", f"No run #{run_id}.")
-    return rows[0]
-
-
 # -- referee decisions on impulses ---------------------------------------------
 
 
@@ -369,64 +351,57 @@ def undo_start(event: Event, run_id: int, *, reason: str) -> None:
     """A false start or the wrong rider: the run is void, the rider back at the front."""
     require_reason(reason)
     r = run(event, run_id)
+    require_unlocked(r)
     if r["state"] != "on_course":
         raise CommandRefused(f"{r['bib']} 号不在赛道上，不能撤销出发。", f"Bib {r['bib']} is not on course; cannot undo the start.")
-    event.store.record("run_start_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason, "requeue": True})
+    # Back at the front, unless he already waits for another start (one queue entry per rider).
+    requeue = not _waiting(event, r["bib"])
+    event.store.record("run_start_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason, "requeue": requeue})
+
+
+def _waiting(event: Event, bib: int) -> bool:
+    return bool(event.store.query("SELECT 1 FROM queue WHERE bib = ? AND state = 'waiting' LIMIT 1", (bib,)))
 
 
 def undo_finish(event: Event, run_id: int, *, reason: str) -> None:
     """The finish went to the wrong run: back on course, the impulse an orphan."""
     require_reason(reason)
     r = run(event, run_id)
+    require_unlocked(r)
     if r["state"] != "finished" or r["finish_seq"] is None:
         raise CommandRefused(f"{r['bib']} 号没有终点时间可撤销。", f"Bib {r['bib']} has no finish to undo.")
-    event.store.record("run_finish_undone", {"run_id": run_id, "bib": r["bib"], "reason": reason})
+    # Back on course while also queued (a rerun granted, the next attempt) would put him
+    # on course twice: give the right finish with `timing assign … --run` instead.
+    if not r["counts"]:
+        raise CommandRefused(
+            f"成绩 #{run_id} 已准予重赛，不再计入，不能撤销到达。",
+            f"Run #{run_id} was replaced by a granted rerun; its finish cannot be undone.",
+        )
+    if _waiting(event, r["bib"]):
+        raise CommandRefused(
+            f"{r['bib']} 号已在出发队列中等待下一次出发，不能让他回到赛道上；请用 timing assign … --run 指定正确的终点。",
+            f"Bib {r['bib']} is waiting to start again and cannot go back on course; give the right finish"
+            " with timing assign … --run instead.",
+        )
+    payload: dict[str, Any] = {"run_id": run_id, "bib": r["bib"], "reason": reason}
+    if called_status(r) is not None:
+        # A DSQ/DNF the referee called stays: he is back on course riding on with it.
+        payload["keep_status"], payload["keep_reason"] = r["status"], r["status_reason"]
+    event.store.record("run_finish_undone", payload)
 
 
 def assign_impulse(
-    event: Event, impulse_seq: int, *, reason: str, bib: int | None = None, run_id: int | None = None
+    event: Event, impulse_seq: int, *, reason: str, bib: int | None = None, run_id: int | None = None,
+    force: bool = False,
 ) -> int:
-    """Give an orphan (or candidate) impulse to a rider by hand. Returns the run id."""
-    require_reason(reason)
-    imp = _impulse_row(event, impulse_seq)
-    if imp["cleared"] or imp["bad_checksum"]:
-        raise CommandRefused("该脉冲已被计时器作废或校验失败，不能使用。", "That impulse was cleared or failed its checksum.")
-    if imp["disposition"] in ("start", "finish"):
-        raise CommandRefused(f"脉冲 {impulse_seq} 已被使用。", f"Impulse {impulse_seq} is already in use.")
-    store = event.store
-    if imp["channel"] == Channel.START.value:
-        if bib is None:
-            raise CommandRefused("请指定选手号码。", "Name the rider's bib.")
-        from competition.start_queue import _why_not
+    """Give an orphan (or candidate) impulse to a rider by hand. Returns the run id.
 
-        queued = store.query(
-            "SELECT 1 FROM queue WHERE round = ? AND bib = ? AND state = 'waiting'", (event.current_round, bib)
-        )
-        why = None if queued else _why_not(event, bib, event.current_round)
-        if why:
-            raise CommandRefused(why[0], why[1])
-        with store.transaction():
-            store.append("impulse_disposed", {"impulse_seq": impulse_seq, "disposition": "assigned", "reason": reason, "bib": bib})
-            return _start_run(event, bib, imp["track"], impulse_seq, imp["host_ns"], bool(imp["manual"]))
-    if imp["channel"] != Channel.FINISH.value:
-        raise CommandRefused("只能把出发或终点脉冲分配给选手。", "Only start or finish impulses can be assigned.")
-    if run_id is None:
-        raise CommandRefused("请指定要给哪一次成绩。", "Name the run.")
-    r = run(event, run_id)
-    start = _impulse_row(event, r["start_seq"])
-    result = _finish_outcome(event, start, imp)
-    with store.transaction():
-        if r["state"] == "on_course":
-            store.append("impulse_disposed", {"impulse_seq": impulse_seq, "disposition": "assigned", "reason": reason, "bib": r["bib"]})
-            store.append("run_finished", {"run_id": run_id, "bib": r["bib"], "finish_seq": impulse_seq, **result})
-        elif r["state"] == "finished":
-            store.append(
-                "run_time_chosen",
-                {"run_id": run_id, "bib": r["bib"], "which": "finish", "impulse_seq": impulse_seq, "reason": reason, **result},
-            )
-        else:
-            raise CommandRefused("该成绩已作废。", "That run is void.")
-    return run_id
+    A result outside the course's limits is refused unless ``force`` (with the
+    reason); ``competition.assignment.preview_assignment`` shows it beforehand.
+    """
+    from competition.assignment import assign
+
+    return assign(event, impulse_seq, reason=reason, bib=bib, run_id=run_id, force=force)
 
 
 def discard_impulse(event: Event, impulse_seq: int, *, reason: str) -> None:
@@ -445,9 +420,9 @@ def discard_impulse(event: Event, impulse_seq: int, *, reason: str) -> None:
     )
 
 
-def choose_finish(event: Event, run_id: int, impulse_seq: int, *, reason: str) -> None:
+def choose_finish(event: Event, run_id: int, impulse_seq: int, *, reason: str, force: bool = False) -> None:
     """Pick which finish impulse is the real one (e.g. the timer's memory over a hand-keyed one)."""
-    assign_impulse(event, impulse_seq, reason=reason, run_id=run_id)
+    assign_impulse(event, impulse_seq, reason=reason, run_id=run_id, force=force)
 
 
 def record_raw_bytes(event: Event, *, track: int, port: str, protocol: str, chunk: bytes, host_ns: int) -> int:
@@ -470,15 +445,6 @@ def record_rejected(event: Event, *, track: int, protocol: str, raw: bytes, reas
 
 def record_port_status(event: Event, *, track: int, url: str, protocol: str, online: bool, error: str | None) -> None:
     event.store.record("port_status", {"track": track, "url": url, "protocol": protocol, "online": online, "error": error})
-
-
-def rejected_frames(event: Event, *, limit: int = 20) -> list[dict[str, Any]]:
-    from competition.journal import recent_rows
-
-    return [
-        {"seq": r.seq, "utc": r.utc, **r.payload}
-        for r in recent_rows(event.store.conn, limit=limit, kinds=("frame_rejected",))
-    ]
 
 
 def last_device_seq(event: Event, track: int) -> int | None:

@@ -178,6 +178,8 @@ def runs_text(rows: Sequence[dict[str, Any]], precision_ns: int, lang: str, cour
             note.append(state_word("manual", lang))
         if r["confirmed"]:
             note.append(state_word("confirmed", lang))
+        if r.get("flags"):
+            note.append("implausible, check" if lang == "en" else "用时存疑，请核对")
         body.append([r["run_id"], round_name(r["round"], lang, course), r["bib"], r["name"], r["attempt"], r["track"],
                      format_duration(r["raw_ns"], precision_ns), format_penalty(r["penalty_ns"]),
                      format_duration(r["adjusted_ns"], precision_ns),

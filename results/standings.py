@@ -8,7 +8,7 @@ net penalty calls, scores and ranks them, and marks the cut and prize places.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from competition.privacy import mask_phone
@@ -43,6 +43,8 @@ class StandingsReport:
     is_last_round: bool
     ties: list[BoundaryTie] = field(default_factory=list)
     on_course: set[int] = field(default_factory=set)
+    on_course_runs: dict[int, ScoredRun] = field(default_factory=dict)
+    """Each rider on course: his run so far (status as called, penalties standing, no time)."""
 
     def prize_of(self, standing: Standing) -> tuple[str, str] | None:
         """The rank prize a place earns in the last round (一等奖 …), by the course tiers."""
@@ -87,10 +89,17 @@ def round_riders(event: Event, round_code: str) -> list[dict[str, Any]]:
     )
 
 
-def scored_runs(event: Event, round_code: str | None, bib: int | None = None) -> list[tuple[dict[str, Any], ScoredRun]]:
-    """Every finished (or statused) run with its score, in journal order."""
+def scored_runs(
+    event: Event, round_code: str | None, bib: int | None = None, *, include_on_course: bool = False
+) -> list[tuple[dict[str, Any], ScoredRun]]:
+    """Every finished (or statused) run with its score, in journal order.
+
+    With ``include_on_course``, runs on course too: scored without a time, their
+    status the one called so far (OK, or DSQ/DNF while he rides on, or DSQ from
+    an eliminating call) and their standing calls itemised.
+    """
     course = event.course
-    where = ["r.state IN ('finished', 'void')"]
+    where = ["r.state IN ('finished', 'void'" + (", 'on_course')" if include_on_course else ")")]
     args: list[Any] = []
     if round_code is not None:
         where.append("r.round = ?")
@@ -120,6 +129,9 @@ def scored_runs(event: Event, round_code: str | None, bib: int | None = None) ->
             RunInput(r["bib"], r["attempt"], status, r["raw_ns"], tuple(calls.get(r["run_id"], ())), counts),
             course,
         )
+        if r["state"] == "on_course" and r["status"] == "OK" and scored.status == "DNF":
+            # No time yet is not a DNF: he is still riding.
+            scored = replace(scored, status="OK", raw_ns=None, raw_truncated_ns=None, adjusted_ns=None)
         out.append((r, scored))
     return out
 
@@ -129,8 +141,11 @@ def build_standings(event: Event, round_code: str) -> StandingsReport:
     course = event.course
     riders = round_riders(event, round_code)
     by_bib: dict[int, list[ScoredRun]] = defaultdict(list)
-    for row, scored in scored_runs(event, round_code):
-        if row["state"] != "void":
+    on_course_runs: dict[int, ScoredRun] = {}
+    for row, scored in scored_runs(event, round_code, include_on_course=True):
+        if row["state"] == "on_course":
+            on_course_runs[row["bib"]] = scored
+        elif row["state"] != "void":
             by_bib[row["bib"]].append(scored)
     style: dict[int, list[int]] = defaultdict(list)
     for s in event.store.query("SELECT bib, score FROM style_scores WHERE round = ?", (round_code,)):
@@ -149,7 +164,7 @@ def build_standings(event: Event, round_code: str) -> StandingsReport:
         cut = nxt[0]["top"] if nxt else (getattr(course.round(round_code), "advance", None) or DEFAULT_CUT)
     report = StandingsReport(
         round_code, course, standings, {e["bib"]: e for e in riders}, cut, is_last,
-        on_course={r["bib"] for r in event.store.query("SELECT bib FROM runs WHERE state = 'on_course' AND round = ?", (round_code,))},
+        on_course=set(on_course_runs), on_course_runs=on_course_runs,
     )
     if cut is not None:
         report.ties += boundary_ties(standings, [cut], "晋级线", "the cut")
@@ -176,23 +191,28 @@ def standings_json(report: StandingsReport, *, platform: str | None = None) -> d
         if platform and e.get("platform") != platform:
             continue
         c = s.rider.counting
+        riding = report.on_course_runs.get(s.bib)
+        shown = c if c is not None else riding  # no result yet: his run on course, calls so far
         prize = report.prize_of(s)
         rows.append({
             "rank": s.rank, "shared": s.shared, "bib": s.bib, "name": e.get("name"), "phone": mask_phone(e.get("phone")),
-            "platform": e.get("platform"), "station": e.get("station"), "status": s.status,
-            "raw_ns": c.raw_ns if c else None, "penalty_ns": c.penalty_ns if c else 0,
+            "platform": e.get("platform"), "station": e.get("station"),
+            "status": "on_course" if c is None and riding is not None else s.status,
+            "raw_ns": c.raw_ns if c else None, "penalty_ns": shown.penalty_ns if shown else 0,
             "adjusted_ns": c.adjusted_ns if c else None,
             "raw": format_duration(c.raw_truncated_ns if c else None, precision),
             "adjusted": format_duration(c.adjusted_ns if c else None, precision),
-            "penalty": format_penalty(c.penalty_ns) if c else "+0",
-            "penalties": _lines_json(c) if c else [],
+            "penalty": format_penalty(shown.penalty_ns) if shown else "+0",
+            "penalties": _lines_json(shown) if shown else [],
             "decided_by": s.decided_by, "qualified": report.qualified(s),
             "prize": prize[0] if prize else None, "style_score": s.rider.style_score,
             "attempts": [
                 {"attempt": r.attempt, "status": r.status, "raw_ns": r.raw_ns, "penalty_ns": r.penalty_ns,
                  "adjusted_ns": r.adjusted_ns, "counts": r.counts, "penalties": _lines_json(r)}
                 for r in s.rider.runs
-            ],
+            ] + ([{"attempt": riding.attempt, "status": "on_course", "called_status": riding.status, "raw_ns": None,
+                   "penalty_ns": riding.penalty_ns, "adjusted_ns": None, "counts": True,
+                   "penalties": _lines_json(riding)}] if riding is not None else []),
         })
     return {
         "round": report.round_code,
@@ -205,27 +225,23 @@ def standings_json(report: StandingsReport, *, platform: str | None = None) -> d
 
 
 def runs_report(event: Event, round_code: str | None, *, bib: int | None = None) -> list[dict[str, Any]]:
-    """The documented ``runs --json`` shape: one object per run, voided ones included."""
+    """The documented ``runs --json`` shape: one object per run, voided ones and those on course included.
+
+    ``flags`` lists why a timed run looks implausible (``competition.plausibility``).
+    """
+    from competition.plausibility import round_flags
+
+    rows = scored_runs(event, round_code, bib, include_on_course=True)
+    flags = round_flags(event, [r for r, _ in rows])
     out = []
-    for row, scored in scored_runs(event, round_code, bib):
+    for row, scored in rows:
         out.append({
             "run_id": row["run_id"], "round": row["round"], "bib": row["bib"], "name": row["name"],
             "attempt": row["attempt"], "track": row["track"], "state": row["state"], "status": scored.status,
             "raw_ns": row["raw_ns"], "penalty_ns": scored.penalty_ns, "adjusted_ns": scored.adjusted_ns,
             "counts": bool(row["counts"]) and row["state"] != "void", "confirmed": bool(row["confirmed"]),
             "manual": bool(row["manual"]), "reason": row["status_reason"], "penalties": _lines_json(scored),
-        })
-    for row in event.store.query(
-        "SELECT r.*, e.name FROM runs r JOIN entrants e ON e.bib = r.bib WHERE r.state = 'on_course'"
-        + (" AND r.round = ?" if round_code else "") + (" AND r.bib = ?" if bib is not None else "")
-        + " ORDER BY r.run_id",
-        [a for a in (round_code, bib) if a is not None],
-    ):
-        out.append({
-            "run_id": row["run_id"], "round": row["round"], "bib": row["bib"], "name": row["name"],
-            "attempt": row["attempt"], "track": row["track"], "state": "on_course", "status": "OK",
-            "raw_ns": None, "penalty_ns": 0, "adjusted_ns": None, "counts": True, "confirmed": False,
-            "manual": bool(row["manual"]), "reason": None, "penalties": [],
+            "flags": flags.get(row["run_id"], []),
         })
     return out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from competition import judging, start_queue, timing
@@ -72,14 +74,15 @@ def test_midnight_is_crossed_exactly(ready: Event) -> None:
 
 def test_orphans_are_visible_and_assignable(event: Event) -> None:
     register(event, 2)
-    lone = timing.record_impulse(event, imp(Channel.START, T0, 1), track=1)
+    host = time.monotonic_ns()  # the host clock says how old the orphan is when it is assigned
+    lone = timing.record_impulse(event, imp(Channel.START, T0, 1, host_ns=host), track=1)
     assert lone.disposition == "orphan"
     assert [o["seq"] for o in timing.orphans(event)] == [lone.seq]
     run_id = timing.assign_impulse(event, lone.seq or 0, bib=2, reason="队列漏签到")
     assert timing.on_course(event, 1)[0]["bib"] == 2
-    fin = timing.record_impulse(event, imp(Channel.FINISH, T0 + 50 * S, 2), track=1)
+    fin = timing.record_impulse(event, imp(Channel.FINISH, T0 + 50 * S, 2, host_ns=host + 50 * S), track=1)
     assert (fin.run_id, fin.raw_ns) == (run_id, 50 * S)
-    stray = timing.record_impulse(event, imp(Channel.FINISH, T0 + 70 * S, 3), track=1)
+    stray = timing.record_impulse(event, imp(Channel.FINISH, T0 + 70 * S, 3, host_ns=host + 70 * S), track=1)
     assert stray.disposition == "orphan"
     assert verify_event(event).ok
 
