@@ -8,13 +8,18 @@ file through the same pipeline. ``listen_forever`` is ``trackside timing listen`
 
 A write that fails (file locked past the busy timeout, disk full) is kept in
 memory and retried with the next chunk, so a bad moment on the disk never
-drops an impulse the timer sent.
+drops an impulse the timer sent. Any other exception while one frame is
+recorded (a value no check foresaw, a bug in pairing) is a *poison* frame: it
+is journaled as a rejected frame with the error (its bytes are in the raw rows
+already), reported through ``on_rejected`` like any rejection, and the next
+frame is processed: nothing in the byte stream can stop a track.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -36,9 +41,11 @@ from competition.timing import (
     record_raw_bytes,
     record_rejected,
 )
-from hardware.impulse import Impulse, RejectedFrame
+from hardware.impulse import Impulse, RejectedFrame, checked
 from hardware.protocols import Protocol, get_protocol
 from hardware.supervisor import PortOfflineError, PortStatus, PortSupervisor
+
+log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY_S = 2.0
 OutcomeListener = Callable[[ImpulseOutcome], None]
@@ -165,21 +172,58 @@ class TrackPipeline:
             except EventFileError:
                 self.write_errors += 1
                 return
+            except Exception as exc:  # a poison frame: keep it as rejected, go on with the next one
+                if not self._poisoned(what, item, exc):
+                    return
             self._backlog.pop(0)
+
+    def _poisoned(self, what: str, item: Any, exc: Exception) -> bool:
+        """Journal an item that raised as a rejected frame; False if the write must be retried."""
+        log.error("track %s: %s raised while recorded; kept as rejected", self.track, what, exc_info=exc)
+        if what == "bytes":
+            raw, host_ns = bytes(item[0]), int(item[1])
+        else:
+            raw = item.raw if isinstance(getattr(item, "raw", None), bytes) else b""
+            host_ns = getattr(item, "host_ns", 0)
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        frame = RejectedFrame(
+            protocol=self.protocol.name, raw=raw, host_ns=host_ns if isinstance(host_ns, int) else 0,
+            reason_zh=f"内部错误，该帧未能处理（已保留原始数据）：{detail}",
+            reason_en=f"internal error, frame not processed (raw bytes kept): {detail}",
+        )
+        try:
+            self._record_rejected(frame)
+        except EventFileError:
+            self.write_errors += 1
+            return False
+        except Exception:
+            # Even the rejection could not be written: the bytes are in the raw rows; count it, go on.
+            log.exception("could not journal a poison frame on track %s", self.track)
+        self.counts["internal_error"] += 1
+        return True
 
     @property
     def pending(self) -> int:
         return len(self._backlog)
 
-    def _record_frame(self, frame: Impulse | RejectedFrame) -> None:
-        if isinstance(frame, RejectedFrame):
-            record_rejected(
-                self.event(), track=self.track, protocol=frame.protocol, raw=frame.raw,
-                reason_zh=frame.reason_zh, reason_en=frame.reason_en,
-            )
-            self.counts["rejected"] += 1
-            if self.on_rejected:
+    def _record_rejected(self, frame: RejectedFrame) -> None:
+        record_rejected(
+            self.event(), track=self.track, protocol=frame.protocol, raw=frame.raw,
+            reason_zh=frame.reason_zh, reason_en=frame.reason_en,
+        )
+        self.counts["rejected"] += 1
+        if self.on_rejected:
+            try:
                 self.on_rejected(frame)
+            except Exception:
+                log.exception("on_rejected listener failed")
+
+    def _record_frame(self, frame: Impulse | RejectedFrame) -> None:
+        if isinstance(frame, Impulse):
+            # The decoders range-check already; impulses from anywhere else are checked here.
+            frame = checked(frame)
+        if isinstance(frame, RejectedFrame):
+            self._record_rejected(frame)
             return
         outcome = record_impulse(self.event(), frame, track=self.track)
         self.counts[outcome.disposition] += 1
