@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import stat
 import tempfile
 import threading
 import time
@@ -57,36 +58,73 @@ class PortInUse(TracksideError):
     """Another Trackside process already reads this port."""
 
 
+def port_identities(url: str) -> list[str]:
+    """What makes two names the same port: the resolved path, and the device number.
+
+    ``/dev/ttyUSB0``, its ``/dev/serial/by-id/…`` link and ``../dev/ttyUSB0``
+    all resolve (``os.path.realpath``) to one path; a second device node for the
+    same device (or a bind mount) still has the same ``st_rdev``. URLs such as
+    ``socket://`` are compared as written.
+    """
+    if "://" in url:
+        return [f"url:{url}"]
+    real = os.path.realpath(url)
+    keys = [f"path:{real}"]
+    try:
+        st = os.stat(real)
+    except OSError:
+        return keys
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        keys.append(f"rdev:{st.st_rdev}")
+    return keys
+
+
 class PortClaim:
-    """An advisory lock so only one process on this machine reads a given port."""
+    """An advisory lock so only one process on this machine reads a given port.
+
+    Keyed by the port's identities (:func:`port_identities`), so two names for
+    one device are one claim. The reader also locks the opened device itself
+    (``hardware.supervisor``), which covers a link made after this claim.
+    """
 
     def __init__(self, url: str) -> None:
-        digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
-        self.path = Path(tempfile.gettempdir()) / f"trackside-port-{digest}.lock"
         self.url = url
-        self._fh: Any = None
+        self.paths = [
+            Path(tempfile.gettempdir()) / f"trackside-port-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}.lock"
+            for key in port_identities(url)
+        ]
+        self.path = self.paths[0]
+        self._fhs: list[Any] = []
 
     def acquire(self) -> None:
-        fh = self.path.open("a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            raise PortInUse(
-                f"端口 {self.url} 已被另一个 Trackside 进程使用（计时终端或 timing listen）。同一端口只能由一个进程读取。",
-                f"Port {self.url} is already read by another Trackside process. Only one process may own a port.",
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
-        self._fh = fh
+        for path in self.paths:
+            fh = path.open("a+")
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                fh.seek(0)
+                holder = fh.read().strip()
+                fh.close()
+                self.release()
+                who_zh = f"（进程 {holder}）" if holder.isdigit() else ""
+                who_en = f" (process {holder})" if holder.isdigit() else ""
+                raise PortInUse(
+                    f"端口 {self.url} 已被另一个 Trackside 进程使用{who_zh}（计时终端或 timing listen）。"
+                    "同一端口只能由一个进程读取，别名或链接也算同一端口。",
+                    f"Port {self.url} is already read by another Trackside process{who_en}. Only one process may "
+                    "own a port, whatever name or link it is opened by.",
+                ) from None
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"{os.getpid()}\n")
+            fh.flush()
+            self._fhs.append(fh)
 
     def release(self) -> None:
-        if self._fh is not None:
-            fcntl.flock(self._fh, fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
+        fhs, self._fhs = self._fhs, []
+        for fh in fhs:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
 
 
 class TrackPipeline:
@@ -292,6 +330,7 @@ class TimingRecorder:
         next_checkpoint = time.monotonic() + CHECKPOINT_EVERY_S
         while not self._stopping.wait(0.05):
             try:
+                self.supervisor.ensure_running()
                 if self.window.poll():
                     self._request_gap_replay()
                 if time.monotonic() >= next_checkpoint:
@@ -422,6 +461,9 @@ def listen_forever(
         bib = f" #{o.bib}" if o.bib is not None else ""
         echo(f"[{o.track}] {o.channel} → {o.disposition}{bib}" + (f" {o.raw_ns} ns" if o.raw_ns else ""))
 
+    def rejected(f: RejectedFrame) -> None:
+        echo(f"[{track}] " + (f"rejected: {f.reason_en}" if en else f"拒收：{f.reason_zh}"))
+
     def status(s: PortStatus) -> None:
         if s.online:
             echo(f"{url}: online ({protocol})" if en else f"{url}：已连接（{protocol}）")
@@ -430,7 +472,8 @@ def listen_forever(
             echo(f"{url}: OFFLINE {err}" if en else f"{url}：断开 {err}")
 
     recorder = TimingRecorder(db_path, url=url, protocol=protocol, track=track, operator=operator,
-                              terminal=terminal, on_outcome=outcome, on_status=status)
+                              terminal=terminal, on_outcome=outcome, on_status=status,
+                              on_rejected=rejected)
     recorder.start()
     echo(f"Listening on {url}, track {track}. Ctrl-C to stop." if en
          else f"正在记录 {url}（{track} 道）。按 Ctrl-C 停止。")
