@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import stat
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from competition import sequence_gaps, timing_holds
 from competition.errors import EventFileError, TracksideError
 from competition.event import Event
 from competition.eventfile import EventStore
@@ -145,6 +147,7 @@ class TrackPipeline:
         terminal: str | None = None,
         on_outcome: OutcomeListener | None = None,
         on_rejected: RejectedListener | None = None,
+        on_gap: Callable[[int], None] | None = None,
     ) -> None:
         self.db_path = db_path
         self.track = track
@@ -154,6 +157,8 @@ class TrackPipeline:
         self.terminal = terminal
         self.on_outcome = on_outcome
         self.on_rejected = on_rejected
+        #: Called with the journal row of each sequence gap flagged on this track.
+        self.on_gap = on_gap
         # Set by TimingRecorder, which checkpoints from its own thread instead.
         self.defer_checkpoints = False
         self.counts: Counter[str] = Counter()
@@ -186,8 +191,9 @@ class TrackPipeline:
     def bytes_received(self, chunk: bytes, host_ns: int) -> None:
         self._submit("bytes", (chunk, host_ns))
 
-    def frame_decoded(self, frame: Impulse | RejectedFrame) -> None:
-        self._submit("frame", frame)
+    def frame_decoded(self, frame: Impulse | RejectedFrame, *, hold: bool = False) -> None:
+        """Journal and pair ``frame``; ``hold``: journal an impulse as an orphan, never paired."""
+        self._submit("frame", (frame, hold))
 
     def _submit(self, what: str, item: Any) -> None:
         with self._lock:
@@ -206,7 +212,7 @@ class TrackPipeline:
                         chunk=chunk, host_ns=host_ns,
                     )
                 else:
-                    self._record_frame(item)
+                    self._record_frame(*item)
             except EventFileError:
                 self.write_errors += 1
                 return
@@ -221,16 +227,17 @@ class TrackPipeline:
         if what == "bytes":
             raw, host_ns = bytes(item[0]), int(item[1])
         else:
-            raw = item.raw if isinstance(getattr(item, "raw", None), bytes) else b""
-            host_ns = getattr(item, "host_ns", 0)
+            frame = item[0]
+            raw = frame.raw if isinstance(getattr(frame, "raw", None), bytes) else b""
+            host_ns = getattr(frame, "host_ns", 0)
         detail = f"{type(exc).__name__}: {exc}"[:300]
-        frame = RejectedFrame(
+        rejected = RejectedFrame(
             protocol=self.protocol.name, raw=raw, host_ns=host_ns if isinstance(host_ns, int) else 0,
             reason_zh=f"内部错误，该帧未能处理（已保留原始数据）：{detail}",
             reason_en=f"internal error, frame not processed (raw bytes kept): {detail}",
         )
         try:
-            self._record_rejected(frame)
+            self._record_rejected(rejected)
         except EventFileError:
             self.write_errors += 1
             return False
@@ -256,14 +263,27 @@ class TrackPipeline:
             except Exception:
                 log.exception("on_rejected listener failed")
 
-    def _record_frame(self, frame: Impulse | RejectedFrame) -> None:
+    def _record_frame(self, frame: Impulse | RejectedFrame, hold: bool = False) -> None:
         if isinstance(frame, Impulse):
             # The decoders range-check already; impulses from anywhere else are checked here.
             frame = checked(frame)
         if isinstance(frame, RejectedFrame):
             self._record_rejected(frame)
             return
-        outcome = record_impulse(self.event(), frame, track=self.track)
+        event = self.event()
+        with event.store.transaction():
+            # A jump in the device's numbering is journaled with the impulse, and while a gap
+            # on this track is open nothing pairs automatically (the referee assigns).
+            gap = sequence_gaps.detect(event, self.track, frame)
+            held = timing_holds.hold_reason(event, self.track, before_session=hold, new_gap=gap is not None)
+            outcome = record_impulse(event, frame, track=self.track, hold_pairing=held)
+        if gap is not None:
+            self.counts["sequence_gap"] += 1
+            if self.on_gap:
+                try:
+                    self.on_gap(gap)
+                except Exception:
+                    log.exception("on_gap listener failed")
         self.counts[outcome.disposition] += 1
         if self.on_outcome:
             self.on_outcome(outcome)
@@ -297,12 +317,16 @@ class TimingRecorder:
         self.pipeline.defer_checkpoints = True
         self.claim = PortClaim(url) if claim_port else None
         with Event.open(db_path, operator=operator, terminal=terminal) as event:
-            self._resume = last_device_seq(event, track) is not None
+            # The session on this track began at its first connect: what a timer replays from
+            # its memory at that connect was fired before anyone recorded this track.
+            self.before_session = not _track_connected_before(event, track)
+        self._first_replay_asked = False
+        self._pre_session: set[int] = set()  # id() of held replayed impulses from before the session
         self._last_online: bool | None = None
         self._gap_pending = False
         self._gap_lock = threading.Lock()
         self.replay_requests = 0
-        self.window = ReplayWindow(self.pipeline.frame_decoded, ask_again=self._ask_again)
+        self.window = ReplayWindow(self._release, ask_again=self._ask_again)
         self._stopping = threading.Event()
         self._window_thread = threading.Thread(target=self._watch_window, name="trackside-replay-window", daemon=True)
         self.supervisor = PortSupervisor(
@@ -312,17 +336,29 @@ class TimingRecorder:
             on_frame=self._frame,
             on_status=self._status,
             replay_after_seq=self._replay_after,
-            # A restart mid-event asks the timer for what it recorded while we were down.
-            replay_on_first_connect=self._resume,
+            # Every first connect asks the timer for its memory, exactly as after a reconnect:
+            # a restart mid-event gets what was fired while we were down, and a timer that was
+            # running before the laptop connected gives what it fired before the session.
+            replay_on_first_connect=True,
         )
 
     def _frame(self, frame: Impulse | RejectedFrame) -> None:
+        pre = isinstance(frame, Impulse) and frame.replayed and self.before_session
         if isinstance(frame, Impulse) and frame.bad_checksum:
             self._gap_pending = True
         if isinstance(frame, Impulse) and self.window.offer(frame):
+            if pre:
+                self._pre_session.add(id(frame))
             return
-        self.pipeline.frame_decoded(frame)
+        self.pipeline.frame_decoded(frame, hold=pre)
         self._request_gap_replay()
+
+    def _release(self, impulse: Impulse) -> None:
+        """An impulse the replay window held, in the timer's order."""
+        pre = id(impulse) in self._pre_session
+        self._pre_session.discard(id(impulse))
+        # Fired before the session began: recorded, never paired by itself (the referee assigns).
+        self.pipeline.frame_decoded(impulse, hold=pre)
 
     def _watch_window(self) -> None:
         """Releases held impulses when a replay is over; checkpoints the WAL off the reader's path."""
@@ -333,6 +369,8 @@ class TimingRecorder:
                 self.supervisor.ensure_running()
                 if self.window.poll():
                     self._request_gap_replay()
+                if self.before_session and self._first_replay_asked and not self.window.is_open:
+                    self.before_session = False  # the first connect's replay is over
                 if time.monotonic() >= next_checkpoint:
                     next_checkpoint = time.monotonic() + CHECKPOINT_EVERY_S
                     if checkpointer is None:
@@ -380,6 +418,7 @@ class TimingRecorder:
         # The supervisor asks this right before it sends a replay request.
         if self.protocol.replay_request(None) is not None:
             self.window.open()
+        self._first_replay_asked = True
         try:
             return last_device_seq(self.pipeline.event(), self.track)
         except EventFileError:
@@ -422,6 +461,14 @@ class TimingRecorder:
 
     def send(self, data: bytes) -> None:
         self.supervisor.send(data)
+
+
+def _track_connected_before(event: Event, track: int) -> bool:
+    """True if a recorder was ever online on ``track`` in this event (a ``port_status`` row says so)."""
+    rows = event.store.conn.execute(
+        "SELECT payload FROM journal WHERE kind = 'port_status' AND payload LIKE '%\"online\":true%'"
+    ).fetchall()
+    return any(json.loads(r[0]).get("track") == track for r in rows)
 
 
 def replay_capture(
