@@ -179,7 +179,7 @@ def acknowledge(event: Event, gap_seq: int, *, reason: str) -> SequenceGap:
     if gap.state == "acknowledged":
         raise CommandRefused(f"缺口 {gap_seq} 已确认过。", f"Gap {gap_seq} was acknowledged already.")
     event.store.record(ACK_KIND, {"gap_seq": gap_seq, "track": gap.track, "device": gap.device, "reason": reason})
-    return [g for g in gaps(event) if g.seq == gap_seq][0]
+    return next(g for g in gaps(event) if g.seq == gap_seq)
 
 
 def describe(gap: SequenceGap, lang: str = "zh") -> str:

@@ -198,7 +198,7 @@ class PortSupervisor:
             try:
                 self._run()
                 return
-            except BaseException as exc:  # noqa: BLE001 - the reader must outlive any bug
+            except BaseException as exc:  # the reader must outlive any bug
                 log.exception("reader loop of %s died; restarting", self.url)
                 self.restarts += 1
                 with self._write_lock:
