@@ -91,7 +91,7 @@ def poison_drill(workdir: Path, riders: int, poison: int, seed: int) -> dict[str
                     # Every fifth one is far over-long instead (no terminator for 600 bytes).
                     port.send_raw(line.encode() if sent_poison % 5 != 4 else b"P," + b"7" * 600 + b"\n")
                     sent_poison += 1
-            _wait(lambda: len(_results(db)) == riders, 30)
+            _wait(lambda db=db: len(_results(db)) == riders, 30)
         finally:
             recorder.stop()
             port.close()
