@@ -521,6 +521,14 @@ def listen_forever(
     recorder = TimingRecorder(db_path, url=url, protocol=protocol, track=track, operator=operator,
                               terminal=terminal, on_outcome=outcome, on_status=status,
                               on_rejected=rejected)
+    def gap(row: int) -> None:
+        from competition.sequence_gaps import describe, gaps
+
+        found = [g for g in gaps(recorder.pipeline.event(), track) if g.seq == row]
+        if found:
+            echo(f"[{track}] " + describe(found[0], lang))
+
+    recorder.pipeline.on_gap = gap
     recorder.start()
     echo(f"Listening on {url}, track {track}. Ctrl-C to stop." if en
          else f"正在记录 {url}（{track} 道）。按 Ctrl-C 停止。")

@@ -182,3 +182,34 @@ def test_channel_and_protocol_names_in_a_rejection_never_crash() -> None:
     out = checked(weird)
     assert isinstance(out, RejectedFrame)
     assert Channel.START.value == "start"
+
+
+def test_timing_listen_survives_the_poison_line_and_records_what_follows(queued: Path) -> None:
+    import signal
+    import time
+
+    from hardware.pty_port import open_pty_simulator
+    from tests.competition.test_recorder import wait_for
+
+    port = open_pty_simulator("pad", speed=1, riders=0)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, str(ROOT / "main.py"), "--db", str(queued), "--lang", "en", "timing", "listen",
+           "--port", port.path, "--protocol", "pad", "--track", "1"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: port.host_lines() != [])  # connected (it asked for the memory)
+        port.send_raw(POISON)
+        time.sleep(0.3)
+        port.send_raw(good_stream())
+        with Event.open(queued) as ev:
+            assert wait_for(lambda: ev.store.query(
+                "SELECT COUNT(*) AS n FROM runs WHERE state = 'finished'")[0]["n"] == 3)
+        assert proc.poll() is None  # still listening
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        port.close()
+    assert "Traceback" not in err
+    assert "rejected: sequence 9223372036854775808 out of range" in out
