@@ -150,6 +150,23 @@ def timing_acknowledge_gap(ctx: Ctx, gap_seq: int, reason: str) -> None:
     run_guarded(ctx, body)
 
 
+@timing.command("discard-before-session", context_settings=CONTEXT)
+@click.option("--track", required=True, type=click.IntRange(0, 999))
+@click.option("--reason", required=True, help="如 计时器旧记录 / e.g. the timer's old memory")
+@pass_ctx
+def timing_discard_before_session(ctx: Ctx, track: int, reason: str) -> None:
+    """搁置开赛前的全部脉冲（计时器旧记录），恢复自动配对 / set aside every impulse from before the session."""
+
+    def body() -> None:
+        from competition.timing_holds import discard_before_session
+
+        with ctx.event() as event:
+            n = discard_before_session(event, track, reason=reason)
+        click.echo(ctx.say(f"已搁置 {track} 道开赛前的 {n} 个脉冲。", f"{n} impulses from before the session set aside on track {track}."))
+
+    run_guarded(ctx, body)
+
+
 @timing.command("ports", context_settings=CONTEXT)
 @pass_ctx
 def timing_ports(ctx: Ctx) -> None:

@@ -42,6 +42,22 @@ def waiting_before_session(event: Event, track: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def discard_before_session(event: Event, track: int, *, reason: str) -> int:
+    """Set aside every impulse from before the session on ``track`` at once (a timer's old memory).
+
+    Each is a journaled ``impulse_disposed`` row with the reason; returns how many.
+    """
+    from competition.errors import require_reason
+    from competition.timing import discard_impulse
+
+    require_reason(reason)
+    waiting = waiting_before_session(event, track)
+    with event.store.transaction():
+        for seq in waiting:
+            discard_impulse(event, seq, reason=reason)
+    return len(waiting)
+
+
 def hold_reason(event: Event, track: int, *, before_session: bool = False, new_gap: bool = False) -> str | None:
     """Why the next device impulse on ``track`` must not pair by itself, or None."""
     if before_session:

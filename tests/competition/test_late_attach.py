@@ -116,7 +116,9 @@ def test_a_timer_used_before_the_laptop_connects_is_asked_for_its_memory(queued:
     with Event.open(queued, operator="裁判长") as ev:
         waiting = timing_holds.waiting_before_session(ev, 1)
         assert waiting and timing_holds.hold_reason(ev, 1) == timing_holds.BEFORE_SESSION
-        for seq in waiting:
-            timing.discard_impulse(ev, seq, reason="开赛前试踩 test slaps before the session")
+        timing.discard_impulse(ev, waiting[0], reason="开赛前试踩 a test slap")
+        assert timing_holds.hold_reason(ev, 1) == timing_holds.BEFORE_SESSION  # the others still wait
+        n = timing_holds.discard_before_session(ev, 1, reason="计时器旧记录 the timer's old memory")
+        assert n == len(waiting) - 1
         assert timing_holds.hold_reason(ev, 1) is None  # the referee dealt with them: pairing resumes
         assert verify_event(ev).ok
