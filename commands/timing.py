@@ -188,6 +188,64 @@ def timing_discard(ctx: Ctx, impulse_seq: int, reason: str) -> None:
     run_guarded(ctx, body)
 
 
+@timing.command("gaps", context_settings=CONTEXT)
+@click.option("--track", default=None, type=click.IntRange(0, 999))
+@click.option("--all", "show_all", is_flag=True, help="含已补齐/已确认 / include filled and acknowledged")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def timing_gaps(ctx: Ctx, track: int | None, show_all: bool, as_json: bool) -> None:
+    """计时器序号缺口（暂停自动配对）/ device sequence gaps (pairing held while open)."""
+
+    def body() -> None:
+        from competition.sequence_gaps import describe, gaps
+
+        with ctx.event() as event:
+            rows = gaps(event, track, include_closed=show_all)
+        if as_json:
+            emit_json([g.as_dict() for g in rows])
+            return
+        if not rows:
+            click.echo(ctx.say("没有未处理的序号缺口。", "No open sequence gaps."))
+        for g in rows:
+            click.echo(describe(g, ctx.lang))
+
+    run_guarded(ctx, body)
+
+
+@timing.command("acknowledge-gap", context_settings=CONTEXT)
+@click.argument("gap_seq", type=click.IntRange(1, 2**62))
+@click.option("--reason", required=True, help="如 相关选手重赛 / e.g. riders concerned re-ride")
+@pass_ctx
+def timing_acknowledge_gap(ctx: Ctx, gap_seq: int, reason: str) -> None:
+    """确认序号缺口已处理，恢复自动配对 / the referee dealt with a gap: pairing resumes."""
+
+    def body() -> None:
+        from competition.sequence_gaps import acknowledge
+
+        with ctx.event() as event:
+            gap = acknowledge(event, gap_seq, reason=reason)
+        click.echo(ctx.say(f"缺口 #{gap.seq}（{gap.track} 道）已确认。", f"Gap #{gap.seq} (track {gap.track}) acknowledged."))
+
+    run_guarded(ctx, body)
+
+
+@timing.command("discard-before-session", context_settings=CONTEXT)
+@click.option("--track", required=True, type=click.IntRange(0, 999))
+@click.option("--reason", required=True, help="如 计时器旧记录 / e.g. the timer's old memory")
+@pass_ctx
+def timing_discard_before_session(ctx: Ctx, track: int, reason: str) -> None:
+    """搁置开赛前的全部脉冲（计时器旧记录），恢复自动配对 / set aside every impulse from before the session."""
+
+    def body() -> None:
+        from competition.timing_holds import discard_before_session
+
+        with ctx.event() as event:
+            n = discard_before_session(event, track, reason=reason)
+        click.echo(ctx.say(f"已搁置 {track} 道开赛前的 {n} 个脉冲。", f"{n} impulses from before the session set aside on track {track}."))
+
+    run_guarded(ctx, body)
+
+
 @timing.command("ports", context_settings=CONTEXT)
 @pass_ctx
 def timing_ports(ctx: Ctx) -> None:
@@ -214,10 +272,12 @@ def timing_ports(ctx: Ctx) -> None:
               help="校验错误概率 / bad checksum probability")
 @click.option("--disconnect-every", default=None, type=SECONDS, help="每隔 N 秒拔线一次 / unplug every N seconds")
 @click.option("--speed", default="1", show_default=True, type=SPEED, help="时间倍速 / time speed-up")
+@click.option("--start-now", is_flag=True,
+              help="不等计时终端连接就开始（演练开机早于电脑）/ start before the timing desk connects")
 @pass_ctx
 def simulate(ctx: Ctx, protocol: str, riders: int, gap: Decimal, course_time: tuple[Decimal, Decimal], seed: int,
              bounce: Decimal, noise: Decimal, bad_checksum: Decimal, disconnect_every: Decimal | None,
-             speed: Decimal) -> None:
+             speed: Decimal, start_now: bool) -> None:
     """在虚拟串口上模拟计时器，打印设备路径 / simulate a timer on a pty; prints its path.
 
     \b
@@ -235,7 +295,7 @@ def simulate(ctx: Ctx, protocol: str, riders: int, gap: Decimal, course_time: tu
             protocol, riders=riders, gap_s=gap, course_s=course_time, seed=seed, speed=float(speed),
             bounce_probability=float(bounce), noise_probability=float(noise),
             bad_checksum_probability=float(bad_checksum),
-            disconnect_every_s=float(disconnect_every) if disconnect_every is not None else None, out=click.echo,
+            disconnect_every_s=float(disconnect_every) if disconnect_every is not None else None, start_now=start_now, out=click.echo,
         )
 
     run_guarded(ctx, body)

@@ -20,8 +20,10 @@ from competition.journal import JournalRow
 Handler = Callable[[sqlite3.Connection, JournalRow], None]
 HANDLERS: dict[str, Handler] = {}
 
-# Kinds that are facts kept in the journal only (no projection).
-JOURNAL_ONLY = frozenset({"raw_bytes", "frame_rejected", "port_status", "note"})
+# Kinds that are facts kept in the journal only (no projection). A sequence gap's
+# state is read from the journal and the impulses (competition/sequence_gaps.py).
+JOURNAL_ONLY = frozenset({"raw_bytes", "frame_rejected", "port_status", "note", "sequence_gap",
+                          "sequence_gap_acknowledged"})
 
 
 def handles(kind: str) -> Callable[[Handler], Handler]:

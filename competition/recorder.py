@@ -8,15 +8,17 @@ file through the same pipeline. ``listen_forever`` is ``trackside timing listen`
 
 A write that fails (file locked past the busy timeout, disk full) is kept in
 memory and retried with the next chunk, so a bad moment on the disk never
-drops an impulse the timer sent.
+drops an impulse the timer sent. Any other exception while one frame is
+recorded (a value no check foresaw, a bug in pairing) is a *poison* frame: it
+is journaled as a rejected frame with the error (its bytes are in the raw rows
+already), reported through ``on_rejected`` like any rejection, and the next
+frame is processed: nothing in the byte stream can stop a track.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import os
-import tempfile
+import json
+import logging
 import threading
 import time
 from collections import Counter
@@ -24,9 +26,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from competition.errors import EventFileError, TracksideError
+from competition import sequence_gaps, timing_holds
+from competition.errors import EventFileError
 from competition.event import Event
 from competition.eventfile import EventStore
+from competition.port_claim import PortClaim, PortInUse, port_identities  # noqa: F401 - re-exported
 from competition.replay_window import ReplayWindow
 from competition.timing import (
     ImpulseOutcome,
@@ -36,50 +40,16 @@ from competition.timing import (
     record_raw_bytes,
     record_rejected,
 )
-from hardware.impulse import Impulse, RejectedFrame
+from hardware.impulse import Impulse, RejectedFrame, checked
 from hardware.protocols import Protocol, get_protocol
 from hardware.supervisor import PortOfflineError, PortStatus, PortSupervisor
+
+log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY_S = 2.0
 OutcomeListener = Callable[[ImpulseOutcome], None]
 StatusListener = Callable[[PortStatus], None]
 RejectedListener = Callable[[RejectedFrame], None]
-
-
-class PortInUse(TracksideError):
-    """Another Trackside process already reads this port."""
-
-
-class PortClaim:
-    """An advisory lock so only one process on this machine reads a given port."""
-
-    def __init__(self, url: str) -> None:
-        digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
-        self.path = Path(tempfile.gettempdir()) / f"trackside-port-{digest}.lock"
-        self.url = url
-        self._fh: Any = None
-
-    def acquire(self) -> None:
-        fh = self.path.open("a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            raise PortInUse(
-                f"端口 {self.url} 已被另一个 Trackside 进程使用（计时终端或 timing listen）。同一端口只能由一个进程读取。",
-                f"Port {self.url} is already read by another Trackside process. Only one process may own a port.",
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
-        self._fh = fh
-
-    def release(self) -> None:
-        if self._fh is not None:
-            fcntl.flock(self._fh, fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
 
 
 class TrackPipeline:
@@ -100,6 +70,7 @@ class TrackPipeline:
         terminal: str | None = None,
         on_outcome: OutcomeListener | None = None,
         on_rejected: RejectedListener | None = None,
+        on_gap: Callable[[int], None] | None = None,
     ) -> None:
         self.db_path = db_path
         self.track = track
@@ -109,6 +80,8 @@ class TrackPipeline:
         self.terminal = terminal
         self.on_outcome = on_outcome
         self.on_rejected = on_rejected
+        #: Called with the journal row of each sequence gap flagged on this track.
+        self.on_gap = on_gap
         # Set by TimingRecorder, which checkpoints from its own thread instead.
         self.defer_checkpoints = False
         self.counts: Counter[str] = Counter()
@@ -141,8 +114,9 @@ class TrackPipeline:
     def bytes_received(self, chunk: bytes, host_ns: int) -> None:
         self._submit("bytes", (chunk, host_ns))
 
-    def frame_decoded(self, frame: Impulse | RejectedFrame) -> None:
-        self._submit("frame", frame)
+    def frame_decoded(self, frame: Impulse | RejectedFrame, *, hold: bool = False) -> None:
+        """Journal and pair ``frame``; ``hold``: journal an impulse as an orphan, never paired."""
+        self._submit("frame", (frame, hold))
 
     def _submit(self, what: str, item: Any) -> None:
         with self._lock:
@@ -161,27 +135,78 @@ class TrackPipeline:
                         chunk=chunk, host_ns=host_ns,
                     )
                 else:
-                    self._record_frame(item)
+                    self._record_frame(*item)
             except EventFileError:
                 self.write_errors += 1
                 return
+            except Exception as exc:  # a poison frame: keep it as rejected, go on with the next one
+                if not self._poisoned(what, item, exc):
+                    return
             self._backlog.pop(0)
+
+    def _poisoned(self, what: str, item: Any, exc: Exception) -> bool:
+        """Journal an item that raised as a rejected frame; False if the write must be retried."""
+        log.error("track %s: %s raised while recorded; kept as rejected", self.track, what, exc_info=exc)
+        if what == "bytes":
+            raw, host_ns = bytes(item[0]), int(item[1])
+        else:
+            frame = item[0]
+            raw = frame.raw if isinstance(getattr(frame, "raw", None), bytes) else b""
+            host_ns = getattr(frame, "host_ns", 0)
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        rejected = RejectedFrame(
+            protocol=self.protocol.name, raw=raw, host_ns=host_ns if isinstance(host_ns, int) else 0,
+            reason_zh=f"内部错误，该帧未能处理（已保留原始数据）：{detail}",
+            reason_en=f"internal error, frame not processed (raw bytes kept): {detail}",
+        )
+        try:
+            self._record_rejected(rejected)
+        except EventFileError:
+            self.write_errors += 1
+            return False
+        except Exception:
+            # Even the rejection could not be written: the bytes are in the raw rows; count it, go on.
+            log.exception("could not journal a poison frame on track %s", self.track)
+        self.counts["internal_error"] += 1
+        return True
 
     @property
     def pending(self) -> int:
         return len(self._backlog)
 
-    def _record_frame(self, frame: Impulse | RejectedFrame) -> None:
-        if isinstance(frame, RejectedFrame):
-            record_rejected(
-                self.event(), track=self.track, protocol=frame.protocol, raw=frame.raw,
-                reason_zh=frame.reason_zh, reason_en=frame.reason_en,
-            )
-            self.counts["rejected"] += 1
-            if self.on_rejected:
+    def _record_rejected(self, frame: RejectedFrame) -> None:
+        record_rejected(
+            self.event(), track=self.track, protocol=frame.protocol, raw=frame.raw,
+            reason_zh=frame.reason_zh, reason_en=frame.reason_en,
+        )
+        self.counts["rejected"] += 1
+        if self.on_rejected:
+            try:
                 self.on_rejected(frame)
+            except Exception:
+                log.exception("on_rejected listener failed")
+
+    def _record_frame(self, frame: Impulse | RejectedFrame, hold: bool = False) -> None:
+        if isinstance(frame, Impulse):
+            # The decoders range-check already; impulses from anywhere else are checked here.
+            frame = checked(frame)
+        if isinstance(frame, RejectedFrame):
+            self._record_rejected(frame)
             return
-        outcome = record_impulse(self.event(), frame, track=self.track)
+        event = self.event()
+        with event.store.transaction():
+            # A jump in the device's numbering is journaled with the impulse, and while a gap
+            # on this track is open nothing pairs automatically (the referee assigns).
+            gap = sequence_gaps.detect(event, self.track, frame)
+            held = timing_holds.hold_reason(event, self.track, before_session=hold, new_gap=gap is not None)
+            outcome = record_impulse(event, frame, track=self.track, hold_pairing=held)
+        if gap is not None:
+            self.counts["sequence_gap"] += 1
+            if self.on_gap:
+                try:
+                    self.on_gap(gap)
+                except Exception:
+                    log.exception("on_gap listener failed")
         self.counts[outcome.disposition] += 1
         if self.on_outcome:
             self.on_outcome(outcome)
@@ -215,12 +240,16 @@ class TimingRecorder:
         self.pipeline.defer_checkpoints = True
         self.claim = PortClaim(url) if claim_port else None
         with Event.open(db_path, operator=operator, terminal=terminal) as event:
-            self._resume = last_device_seq(event, track) is not None
+            # The session on this track began at its first connect: what a timer replays from
+            # its memory at that connect was fired before anyone recorded this track.
+            self.before_session = not _track_connected_before(event, track)
+        self._first_replay_asked = False
+        self._pre_session: set[int] = set()  # id() of held replayed impulses from before the session
         self._last_online: bool | None = None
         self._gap_pending = False
         self._gap_lock = threading.Lock()
         self.replay_requests = 0
-        self.window = ReplayWindow(self.pipeline.frame_decoded, ask_again=self._ask_again)
+        self.window = ReplayWindow(self._release, ask_again=self._ask_again)
         self._stopping = threading.Event()
         self._window_thread = threading.Thread(target=self._watch_window, name="trackside-replay-window", daemon=True)
         self.supervisor = PortSupervisor(
@@ -230,17 +259,29 @@ class TimingRecorder:
             on_frame=self._frame,
             on_status=self._status,
             replay_after_seq=self._replay_after,
-            # A restart mid-event asks the timer for what it recorded while we were down.
-            replay_on_first_connect=self._resume,
+            # Every first connect asks the timer for its memory, exactly as after a reconnect:
+            # a restart mid-event gets what was fired while we were down, and a timer that was
+            # running before the laptop connected gives what it fired before the session.
+            replay_on_first_connect=True,
         )
 
     def _frame(self, frame: Impulse | RejectedFrame) -> None:
+        pre = isinstance(frame, Impulse) and frame.replayed and self.before_session
         if isinstance(frame, Impulse) and frame.bad_checksum:
             self._gap_pending = True
         if isinstance(frame, Impulse) and self.window.offer(frame):
+            if pre:
+                self._pre_session.add(id(frame))
             return
-        self.pipeline.frame_decoded(frame)
+        self.pipeline.frame_decoded(frame, hold=pre)
         self._request_gap_replay()
+
+    def _release(self, impulse: Impulse) -> None:
+        """An impulse the replay window held, in the timer's order."""
+        pre = id(impulse) in self._pre_session
+        self._pre_session.discard(id(impulse))
+        # Fired before the session began: recorded, never paired by itself (the referee assigns).
+        self.pipeline.frame_decoded(impulse, hold=pre)
 
     def _watch_window(self) -> None:
         """Releases held impulses when a replay is over; checkpoints the WAL off the reader's path."""
@@ -248,8 +289,11 @@ class TimingRecorder:
         next_checkpoint = time.monotonic() + CHECKPOINT_EVERY_S
         while not self._stopping.wait(0.05):
             try:
+                self.supervisor.ensure_running()
                 if self.window.poll():
                     self._request_gap_replay()
+                if self.before_session and self._first_replay_asked and not self.window.is_open:
+                    self.before_session = False  # the first connect's replay is over
                 if time.monotonic() >= next_checkpoint:
                     next_checkpoint = time.monotonic() + CHECKPOINT_EVERY_S
                     if checkpointer is None:
@@ -297,6 +341,7 @@ class TimingRecorder:
         # The supervisor asks this right before it sends a replay request.
         if self.protocol.replay_request(None) is not None:
             self.window.open()
+        self._first_replay_asked = True
         try:
             return last_device_seq(self.pipeline.event(), self.track)
         except EventFileError:
@@ -341,6 +386,14 @@ class TimingRecorder:
         self.supervisor.send(data)
 
 
+def _track_connected_before(event: Event, track: int) -> bool:
+    """True if a recorder was ever online on ``track`` in this event (a ``port_status`` row says so)."""
+    rows = event.store.conn.execute(
+        "SELECT payload FROM journal WHERE kind = 'port_status' AND payload LIKE '%\"online\":true%'"
+    ).fetchall()
+    return any(json.loads(r[0]).get("track") == track for r in rows)
+
+
 def replay_capture(
     event: Event, data: bytes, *, protocol: str, track: int = 1, source: str = "capture",
     chunk_size: int = 4096,
@@ -381,6 +434,9 @@ def listen_forever(
             return
         echo(outcome_line(o, lang, precision_ns))
 
+    def rejected(f: RejectedFrame) -> None:
+        echo(f"[{track}] " + (f"rejected: {f.reason_en}" if en else f"拒收：{f.reason_zh}"))
+
     def status(s: PortStatus) -> None:
         if s.online:
             echo(f"{url}: online ({protocol})" if en else f"{url}：已连接（{protocol}）")
@@ -389,7 +445,16 @@ def listen_forever(
             echo(f"{url}: OFFLINE {err}" if en else f"{url}：断开 {err}")
 
     recorder = TimingRecorder(db_path, url=url, protocol=protocol, track=track, operator=operator,
-                              terminal=terminal, on_outcome=outcome, on_status=status)
+                              terminal=terminal, on_outcome=outcome, on_status=status,
+                              on_rejected=rejected)
+    def gap(row: int) -> None:
+        from competition.sequence_gaps import describe, gaps
+
+        found = [g for g in gaps(recorder.pipeline.event(), track) if g.seq == row]
+        if found:
+            echo(f"[{track}] " + describe(found[0], lang))
+
+    recorder.pipeline.on_gap = gap
     recorder.start()
     echo(f"Listening on {url}, track {track}. Ctrl-C to stop." if en
          else f"正在记录 {url}（{track} 道）。按 Ctrl-C 停止。")

@@ -238,8 +238,15 @@ def _start_run(event: Event, bib: int, track: int, impulse_seq: int, host_ns: in
     return row.seq
 
 
-def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | None = None) -> ImpulseOutcome:
-    """Journal one impulse and pair it, in one transaction. ``run_id`` aims a manual finish."""
+def record_impulse(
+    event: Event, impulse: Impulse, *, track: int, run_id: int | None = None, hold_pairing: str | None = None
+) -> ImpulseOutcome:
+    """Journal one impulse and pair it, in one transaction. ``run_id`` aims a manual finish.
+
+    ``hold_pairing``: why it must wait for the referee as an orphan (written into
+    the payload as ``held``): ``sequence_gap`` or ``before_session``, see
+    ``competition/timing_holds.py``.
+    """
     store = event.store
     channel = str(impulse.channel.value)
     with store.transaction():
@@ -252,6 +259,8 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
         result: dict[str, Any] = {}
         if not impulse.usable:
             disposition = "unusable"
+        elif hold_pairing:
+            disposition = "orphan"
         elif impulse.replayed and (impulse.device_time_ns is None or _older_than_recorded(event, track, impulse)):
             # A host-stamped impulse heard only in a replay carries the replay's
             # time, not its own; and a replayed impulse older than what the track
@@ -299,6 +308,8 @@ def record_impulse(event: Event, impulse: Impulse, *, track: int, run_id: int | 
                     disposition = "candidate"
                     target = manual_runs[0]
         payload["disposition"] = disposition
+        if hold_pairing and disposition == "orphan":
+            payload["held"] = hold_pairing
         payload["run_id"] = target["run_id"] if disposition == "candidate" and target else None
         row = store.append("impulse_recorded", payload)
         if disposition == "start" and target is not None:

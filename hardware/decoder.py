@@ -11,6 +11,9 @@ Guarantees that the tests check with hypothesis:
 * splitting a stream into chunks anywhere gives the same frames as feeding it
   whole (the CRLF state and the over-long cut are stream properties, not chunk
   properties);
+* every impulse is range-checked (``hardware.impulse.out_of_range``: sequence,
+  device clock, bib, channel, lengths) and becomes a rejected frame, raw bytes
+  kept, when a field is out of range;
 * ``raw`` of a frame is its bytes up to and including its first terminator
   byte (the LF of a CRLF pair belongs to no frame); NUL bytes stay in ``raw``
   but are removed before parsing (some boxes pad lines with NULs).
@@ -26,7 +29,7 @@ import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from hardware.impulse import Impulse, RejectedFrame
+from hardware.impulse import Impulse, RejectedFrame, checked
 
 log = logging.getLogger(__name__)
 
@@ -186,10 +189,12 @@ class Decoder(ABC):
         if not frame.text.strip():
             return self.reject(frame, "空行", "blank line")
         try:
-            return self.parse_frame(frame)
+            decoded = self.parse_frame(frame)
         except Exception as exc:
             log.debug("parser failed on %r", frame.raw, exc_info=True)
             return self.reject(frame, f"无法解析：{exc}", f"cannot parse: {exc}")
+        # One range check for every protocol: nothing out of range leaves the decoder.
+        return checked(decoded) if isinstance(decoded, Impulse) else decoded
 
     @abstractmethod
     def parse_frame(self, frame: Frame) -> Decoded:

@@ -7,6 +7,10 @@ removes the symlink: the reader gets EIO / "returned no data" and reopening
 fails with "not found", as with a USB adapter pulled out. ``replug()`` opens a
 new pty and replaces the symlink atomically, so the same path works again.
 
+``attached()`` is True once a serial program has configured the slave: the
+link parks it at 50 baud, which no reader of ours asks for, and every serial
+program (pyserial included) sets its own speed when it opens a port.
+
 POSIX only (``os.openpty``).
 """
 
@@ -16,6 +20,7 @@ import contextlib
 import os
 import select
 import tempfile
+import termios
 import threading
 import tty
 from pathlib import Path
@@ -37,6 +42,7 @@ class PtyLink:
         self._lock = threading.Lock()
         self._master: int | None = None
         self._slave: int | None = None
+        self._idle: list[Any] = []
         self.dropped_bytes = 0
         self._plug()
 
@@ -45,6 +51,10 @@ class PtyLink:
         # Raw: no echo, no CR->NL translation, no line buffering. We keep a slave
         # fd open so the master never sees EIO while the reader is away.
         tty.setraw(slave)
+        attrs = termios.tcgetattr(slave)
+        attrs[4] = attrs[5] = termios.B50  # the "nobody has opened me" mark, see attached()
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
+        idle = termios.tcgetattr(slave)
         os.set_blocking(master, False)
         tmp = self.url + ".new"
         with contextlib.suppress(FileNotFoundError):
@@ -52,7 +62,7 @@ class PtyLink:
         os.symlink(os.ttyname(slave), tmp)
         os.replace(tmp, self.url)
         with self._lock:
-            self._master, self._slave = master, slave
+            self._master, self._slave, self._idle = master, slave, idle
 
     def read(self, timeout: float) -> bytes:
         with self._lock:
@@ -88,6 +98,15 @@ class PtyLink:
                     self.dropped_bytes += len(view)
                     return
 
+    def attached(self) -> bool:
+        with self._lock:
+            if self._slave is None:
+                return False
+            try:
+                return termios.tcgetattr(self._slave) != self._idle
+            except termios.error:
+                return False
+
     def unplug(self) -> None:
         with self._lock:
             for fd in (self._master, self._slave):
@@ -110,13 +129,15 @@ class PtyLink:
 
 def open_pty_simulator(
     protocol_name: str, *, speed: float = 1.0, autostart: bool = True, directory: str | Path | None = None,
-    link_name: str = DEFAULT_LINK_NAME, **simulator_options: Any,
+    link_name: str = DEFAULT_LINK_NAME, wait_for_reader: bool = False, **simulator_options: Any,
 ) -> SimulatorPort:
     """Start a simulated ``protocol_name`` timer on a pty; ``.path`` is the port to open.
 
     ``simulator_options`` go to :class:`~hardware.simulator.TimerSimulator`
     (riders, gap_ns, course_ns, seed, bounce_probability, ...). ``speed`` plays
-    that many virtual seconds per real second.
+    that many virtual seconds per real second; ``wait_for_reader`` holds the
+    clock until a reader opened the pty (see ``hardware.sim_playback``).
     """
     simulator = TimerSimulator(protocol_name, **simulator_options)
-    return SimulatorPort(simulator, PtyLink(directory, link_name), speed=speed, autostart=autostart)
+    return SimulatorPort(simulator, PtyLink(directory, link_name), speed=speed, autostart=autostart,
+                         wait_for_reader=wait_for_reader)

@@ -7,6 +7,13 @@ floor, exactly like a real timer with its cable pulled.
 
 One playback thread owns the simulator; the test thread reaches it only
 through :class:`SimulatorPort` methods, which take the same lock.
+
+``wait_for_reader=True`` holds the riders at the start until a reader has
+opened the link (a pty configured by a serial program, a TCP client), the way
+an organizer does not send riders before the timing desk is listening; the
+simulated timer answers the host meanwhile. Without it the clock runs from
+the start, like a real timer switched on before the laptop: what it fires
+meanwhile is in its memory, and the recorder asks for that memory at connect.
 """
 
 from __future__ import annotations
@@ -47,12 +54,16 @@ class SimulatorLink(TypingProtocol):
         """Remove everything the link created."""
         ...
 
+    def attached(self) -> bool:
+        """True once a reader has opened the link."""
+        ...
+
 
 class SimulatorPort:
     """A running simulated timer on a link, paced at ``speed`` x real time."""
 
     def __init__(self, simulator: TimerSimulator, link: SimulatorLink, *, speed: float = 1.0,
-                 autostart: bool = True) -> None:
+                 autostart: bool = True, wait_for_reader: bool = False) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.simulator = simulator
@@ -62,6 +73,9 @@ class SimulatorPort:
         self._stop = threading.Event()
         self._done = threading.Event()
         self._plugged = True
+        self._wait_for_reader = wait_for_reader
+        #: Set once the clock runs (at start, or when the reader attached if waiting for one).
+        self.clock_started = threading.Event()
         self._t0 = time.monotonic_ns()
         self._v0 = simulator.virtual_ns
         self._thread = threading.Thread(target=self._run, name="trackside-simulator", daemon=True)
@@ -93,7 +107,22 @@ class SimulatorPort:
     def _due_real_ns(self, virtual_ns: int) -> int:
         return self._t0 + int((virtual_ns - self._v0) / self.speed)
 
+    def _await_reader(self) -> None:
+        """Hold the riders until a reader opened the link, answering the host meanwhile."""
+        while self._wait_for_reader and not self._stop.is_set() and not self.link.attached():
+            data = self.link.read(POLL_S)
+            if data:
+                with self._lock:
+                    reply = self.simulator.receive(data)
+                    if reply:
+                        self.link.write(reply)
+        with self._lock:
+            self._t0 = time.monotonic_ns()
+            self._v0 = self.simulator.virtual_ns
+        self.clock_started.set()
+
     def _run(self) -> None:
+        self._await_reader()
         while not self._stop.is_set():
             with self._lock:
                 nxt = self.simulator.next_event_ns()

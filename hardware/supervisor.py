@@ -17,7 +17,11 @@ put back is read again within about a second). After a *re*-connect the
 supervisor asks the timer to replay its memory from ``replay_after_seq()``;
 every replayed frame is passed through, and the journal drops duplicates by
 ``Impulse.dedupe_key``. A callback that raises is logged and ignored: the
-reader thread only stops on :meth:`PortSupervisor.stop`.
+reader thread only stops on :meth:`PortSupervisor.stop`. Should the reader
+loop itself die (a bug, ``SystemExit`` from a callback, anything not caught
+below), the thread's guard reports it offline, resets the decoder and runs the
+loop again after the back-off; and :meth:`PortSupervisor.ensure_running`
+starts a new thread if one is gone anyway (the recorder's watcher calls it).
 """
 
 from __future__ import annotations
@@ -84,7 +88,8 @@ def describe_port_error(url: str, exc: BaseException, *, opening: bool) -> tuple
         if code in (errno.EACCES, errno.EPERM) or "Permission denied" in detail:
             return (f"没有权限打开串口 {url}（Linux 请把用户加入 dialout 组）",
                     f"no permission to open port {url} (on Linux add the user to the dialout group)")
-        if code == errno.EBUSY or "busy" in detail.lower() or "Access is denied" in detail:
+        if (code == errno.EBUSY or "busy" in detail.lower() or "Access is denied" in detail
+                or "exclusively lock" in detail):
             return (f"串口 {url} 被其他程序占用", f"port {url} is in use by another program")
         if code == errno.ECONNREFUSED or "refused" in detail.lower():
             return (f"无法连接 {url}：对方拒绝连接", f"cannot connect to {url}: connection refused")
@@ -123,6 +128,7 @@ class PortSupervisor:
         self._delay = backoff_delays(backoff_initial_s, backoff_max_s)
         self.baudrate = baudrate or protocol.baudrate
         self._read_timeout_s = read_timeout_s
+        self._device_id = device_id
         self.decoder: Decoder = protocol.new_decoder(device_id)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -130,6 +136,9 @@ class PortSupervisor:
         self._write_lock = threading.Lock()
         self._status = PortStatus(url, protocol.name, False, time.monotonic_ns(), None, None, 0)
         self._status_lock = threading.Lock()
+        #: How many times the reader loop died and was started again.
+        self.restarts = 0
+        self._connected_before = False
 
     # -- public -----------------------------------------------------------------
     @property
@@ -142,8 +151,26 @@ class PortSupervisor:
         """Start the reader thread (once)."""
         if self._thread is not None:
             return
-        self._thread = threading.Thread(target=self._run, name=f"trackside-port {self.url}", daemon=True)
+        self._spawn()
+
+    def _spawn(self) -> None:
+        self._thread = threading.Thread(target=self._guarded_run, name=f"trackside-port {self.url}", daemon=True)
         self._thread.start()
+
+    @property
+    def alive(self) -> bool:
+        """True while the reader thread runs."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def ensure_running(self) -> bool:
+        """Start a new reader thread if the started one died; True if it had to."""
+        if self._thread is None or self._stop.is_set() or self.alive:
+            return False
+        log.error("reader thread of %s was dead; restarting it", self.url)
+        self.restarts += 1
+        self._spawn()
+        return True
 
     def stop(self, timeout: float = 2.0) -> None:
         """Ask the reader to stop, close the port and wait up to ``timeout`` seconds."""
@@ -165,9 +192,34 @@ class PortSupervisor:
                 raise PortOfflineError(self.url, str(exc)) from exc
 
     # -- reader thread ----------------------------------------------------------
+    def _guarded_run(self) -> None:
+        """The reader loop, started again whenever it dies of anything but stop()."""
+        while not self._stop.is_set():
+            try:
+                self._run()
+                return
+            except BaseException as exc:  # the reader must outlive any bug
+                log.exception("reader loop of %s died; restarting", self.url)
+                self.restarts += 1
+                with self._write_lock:
+                    port, self._port = self._port, None
+                if port is not None:
+                    try:
+                        port.close()
+                    except Exception:
+                        log.debug("closing %s failed", self.url, exc_info=True)
+                try:
+                    self.decoder.discard_partial(time.monotonic_ns())
+                except Exception:
+                    self.decoder = self.protocol.new_decoder(self._device_id)
+                detail = f"{type(exc).__name__}: {exc}"[:200]
+                self._set_status(online=False, error_zh=f"读取线程出错，正在重启：{detail}",
+                                 error_en=f"reader failed, restarting: {detail}")
+                self._stop.wait(self._delay(1))
+        self._set_status(online=False, error_zh="已停止", error_en="stopped")
+
     def _run(self) -> None:
         attempt = 0
-        connected_before = False
         while not self._stop.is_set():
             try:
                 port = self._open()
@@ -178,8 +230,9 @@ class PortSupervisor:
                 attempt += 1
                 continue
             attempt = 0
-            reconnect = connected_before
-            connected_before = True
+            # A loop restarted after a crash counts as a reconnect: ask for the memory.
+            reconnect = self._connected_before
+            self._connected_before = True
             with self._write_lock:
                 self._port = port
             self._set_status(online=True, error_zh=None, error_en=None, reconnected=reconnect)
@@ -208,9 +261,12 @@ class PortSupervisor:
         self._set_status(online=False, error_zh="已停止", error_en="stopped")
 
     def _open(self) -> serial.SerialBase:
+        # A device node is locked (flock, pyserial's exclusive=True) while we read it: a second
+        # reader, even through another name for it (a by-id link), cannot open it meanwhile.
+        local = "://" not in self.url and os.name == "posix"
         port = serial.serial_for_url(
             self.url, baudrate=self.baudrate, timeout=self._read_timeout_s, write_timeout=1.0,
-            do_not_open=True,
+            do_not_open=True, **({"exclusive": True} if local else {}),
         )
         port.open()
         self._request_low_latency(port)

@@ -90,6 +90,11 @@ class TcpLink:
                     self._client.close()
                 self._client = None
 
+    def attached(self) -> bool:
+        with self._lock:
+            self._accept()
+            return self._client is not None
+
     def unplug(self) -> None:
         with self._lock:
             for sock in (self._client, self._listener):
@@ -106,7 +111,8 @@ class TcpLink:
 
 
 def open_tcp_simulator(protocol_name: str, *, speed: float = 1.0, autostart: bool = True, host: str = "127.0.0.1",
-                       port: int = 0, **simulator_options: Any) -> SimulatorPort:
+                       port: int = 0, wait_for_reader: bool = False, **simulator_options: Any) -> SimulatorPort:
     """Start a simulated timer behind ``socket://host:port``; ``.url`` is the URL."""
     simulator = TimerSimulator(protocol_name, **simulator_options)
-    return SimulatorPort(simulator, TcpLink(host, port), speed=speed, autostart=autostart)
+    return SimulatorPort(simulator, TcpLink(host, port), speed=speed, autostart=autostart,
+                         wait_for_reader=wait_for_reader)

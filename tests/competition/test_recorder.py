@@ -59,8 +59,9 @@ def queued(event: Event, event_path: Path) -> Path:
 
 
 def _sim(opener: Callable[..., SimulatorPort], protocol: str, riders: int = 12, **kw: object) -> SimulatorPort:
+    # The riders start once the recorder has the port open (as on the day; see test_late_attach).
     return opener(protocol, speed=100.0, riders=riders, gap_ns=20 * S, course_ns=(38 * S, 55 * S), seed=5,
-                  **kw)
+                  wait_for_reader=True, **kw)
 
 
 @pytest.mark.parametrize("protocol", ["alge", "tagheuer", "microgate", "pad"])

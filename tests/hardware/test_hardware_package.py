@@ -56,10 +56,39 @@ def test_seconds_to_ns_is_exact() -> None:
 def test_run_simulator_on_pty_plays_to_the_end(tmp_path: Path) -> None:
     lines: list[str] = []
     count = run_simulator_on_pty("pad", riders=2, gap_s=1, course_s=(2, 3), speed=200, linger_s=0,
-                                 directory=str(tmp_path), out=lines.append)
+                                 directory=str(tmp_path), start_now=True, out=lines.append)
     assert count >= 4
     assert str(tmp_path / "ttyTRACKSIDE0") in lines[0]
     assert not (tmp_path / "ttyTRACKSIDE0").exists()  # cleaned up
+
+
+def test_run_simulator_on_pty_waits_for_a_reader_before_the_riders_start(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    import serial
+
+    lines: list[str] = []
+    counts: list[int] = []
+    thread = threading.Thread(target=lambda: counts.append(run_simulator_on_pty(
+        "pad", riders=2, gap_s=1, course_s=(2, 3), speed=200, linger_s=0.2, directory=str(tmp_path),
+        bounce_probability=0, noise_probability=0, out=lines.append)), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not any("ttyTRACKSIDE0" in line for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)  # 100 virtual seconds: without the wait every rider would be done by now
+    assert not any(line.strip().startswith("#") for line in lines)  # nothing fired yet
+    received = b""
+    with serial.Serial(str(tmp_path / "ttyTRACKSIDE0"), 115200, timeout=0.2) as reader:
+        try:
+            while thread.is_alive() and time.monotonic() < deadline:
+                received += reader.read(4096)
+        except serial.SerialException:
+            pass  # the simulator closed the pty when it was done
+    thread.join(5)
+    assert counts == [4]
+    assert received.count(b"P,1,") == 4  # every impulse reached the late reader
 
 
 def test_hardware_imports_nothing_of_ours_and_no_textual() -> None:
