@@ -189,7 +189,7 @@ def timing_discard(ctx: Ctx, impulse_seq: int, reason: str) -> None:
 
 
 @timing.command("gaps", context_settings=CONTEXT)
-@click.option("--track", default=None, type=click.IntRange(0, 999))
+@click.option("--track", default=None, type=TRACK)
 @click.option("--all", "show_all", is_flag=True, help="含已补齐/已确认 / include filled and acknowledged")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
@@ -213,8 +213,8 @@ def timing_gaps(ctx: Ctx, track: int | None, show_all: bool, as_json: bool) -> N
 
 
 @timing.command("acknowledge-gap", context_settings=CONTEXT)
-@click.argument("gap_seq", type=click.IntRange(1, 2**62))
-@click.option("--reason", required=True, help="如 相关选手重赛 / e.g. riders concerned re-ride")
+@click.argument("gap_seq", type=IMPULSE_SEQ)
+@click.option("--reason", required=True, type=REASON, help="如 相关选手重赛 / e.g. riders concerned re-ride")
 @pass_ctx
 def timing_acknowledge_gap(ctx: Ctx, gap_seq: int, reason: str) -> None:
     """确认序号缺口已处理，恢复自动配对 / the referee dealt with a gap: pairing resumes."""
@@ -230,8 +230,8 @@ def timing_acknowledge_gap(ctx: Ctx, gap_seq: int, reason: str) -> None:
 
 
 @timing.command("discard-before-session", context_settings=CONTEXT)
-@click.option("--track", required=True, type=click.IntRange(0, 999))
-@click.option("--reason", required=True, help="如 计时器旧记录 / e.g. the timer's old memory")
+@click.option("--track", required=True, type=TRACK)
+@click.option("--reason", required=True, type=REASON, help="如 计时器旧记录 / e.g. the timer's old memory")
 @pass_ctx
 def timing_discard_before_session(ctx: Ctx, track: int, reason: str) -> None:
     """搁置开赛前的全部脉冲（计时器旧记录），恢复自动配对 / set aside every impulse from before the session."""
