@@ -21,7 +21,7 @@ Handler = Callable[[sqlite3.Connection, JournalRow], None]
 HANDLERS: dict[str, Handler] = {}
 
 # Kinds that are facts kept in the journal only (no projection).
-JOURNAL_ONLY = frozenset({"raw_bytes", "frame_rejected", "port_status", "note"})
+JOURNAL_ONLY = frozenset({"raw_bytes", "frame_rejected", "port_status", "note", "timer_record"})
 
 
 def handles(kind: str) -> Callable[[Handler], Handler]:
@@ -398,3 +398,7 @@ def _prize_named(conn: sqlite3.Connection, row: JournalRow) -> None:
 @handles("prize_unnamed")
 def _prize_unnamed(conn: sqlite3.Connection, row: JournalRow) -> None:
     conn.execute("UPDATE named_prizes SET withdrawn = 1 WHERE seq = ?", (row.payload["prize_seq"],))
+
+
+# Real-timer corrections (impulse_voided, impulse_unvoided, runs_swapped).
+from competition import projections_timer  # noqa: E402,F401

@@ -28,6 +28,7 @@ from competition.errors import EventFileError, TracksideError
 from competition.event import Event
 from competition.eventfile import EventStore
 from competition.replay_window import ReplayWindow
+from competition.timer_records import record_timer_record
 from competition.timing import (
     ImpulseOutcome,
     last_device_seq,
@@ -38,6 +39,7 @@ from competition.timing import (
 )
 from hardware.impulse import Impulse, RejectedFrame
 from hardware.protocols import Protocol, get_protocol
+from hardware.protocols.records import TimerRecord
 from hardware.supervisor import PortOfflineError, PortStatus, PortSupervisor
 
 CHECKPOINT_EVERY_S = 2.0
@@ -172,6 +174,11 @@ class TrackPipeline:
         return len(self._backlog)
 
     def _record_frame(self, frame: Impulse | RejectedFrame) -> None:
+        if isinstance(frame, TimerRecord):
+            # The timer's own net times and number lines (issue #11): kept beside the runs.
+            record_timer_record(self.event(), frame, track=self.track)
+            self.counts["timer_record"] += 1
+            return
         if isinstance(frame, RejectedFrame):
             record_rejected(
                 self.event(), track=self.track, protocol=frame.protocol, raw=frame.raw,
@@ -195,7 +202,7 @@ class TimingRecorder:
         db_path: str,
         *,
         url: str,
-        protocol: str,
+        protocol: str | Protocol,
         track: int = 1,
         operator: str = "",
         terminal: str | None = None,
@@ -204,7 +211,8 @@ class TimingRecorder:
         on_rejected: RejectedListener | None = None,
         claim_port: bool = True,
     ) -> None:
-        self.protocol = get_protocol(protocol)
+        # A Protocol object carries this port's settings (--baud, --rtscts, --numbers).
+        self.protocol = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
         self.url = url
         self.track = track
         self.on_status = on_status
@@ -342,11 +350,11 @@ class TimingRecorder:
 
 
 def replay_capture(
-    event: Event, data: bytes, *, protocol: str, track: int = 1, source: str = "capture",
+    event: Event, data: bytes, *, protocol: str | Protocol, track: int = 1, source: str = "capture",
     chunk_size: int = 4096,
 ) -> Counter[str]:
     """Feed a byte capture through the live pipeline; returns what each frame became."""
-    proto = get_protocol(protocol)
+    proto = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
     pipeline = TrackPipeline(event.path, track=track, protocol=proto, port=f"replay:{Path(source).name}")
     pipeline.use_event(event)
     decoder = proto.new_decoder()
@@ -366,8 +374,8 @@ def replay_capture(
 
 
 def listen_forever(
-    db_path: str, *, url: str, protocol: str, track: int, lang: str, operator: str, terminal: str | None,
-    echo: Callable[[str], None],
+    db_path: str, *, url: str, protocol: str | Protocol, track: int, lang: str, operator: str,
+    terminal: str | None, echo: Callable[[str], None],
 ) -> None:
     """``trackside timing listen``: record until Ctrl-C, printing what happens."""
     en = lang == "en"
@@ -378,14 +386,17 @@ def listen_forever(
         bib = f" #{o.bib}" if o.bib is not None else ""
         echo(f"[{o.track}] {o.channel} → {o.disposition}{bib}" + (f" {o.raw_ns} ns" if o.raw_ns else ""))
 
+    proto = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
+
     def status(s: PortStatus) -> None:
         if s.online:
-            echo(f"{url}: online ({protocol})" if en else f"{url}：已连接（{protocol}）")
+            echo(f"{url}: online ({proto.name}, {proto.settings_text()})" if en
+                 else f"{url}：已连接（{proto.name}，{proto.settings_text()}）")
         else:
             err = (s.error_en if en else s.error_zh) or ""
             echo(f"{url}: OFFLINE {err}" if en else f"{url}：断开 {err}")
 
-    recorder = TimingRecorder(db_path, url=url, protocol=protocol, track=track, operator=operator,
+    recorder = TimingRecorder(db_path, url=url, protocol=proto, track=track, operator=operator,
                               terminal=terminal, on_outcome=outcome, on_status=status)
     recorder.start()
     echo(f"Listening on {url}, track {track}. Ctrl-C to stop." if en
