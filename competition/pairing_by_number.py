@@ -74,7 +74,16 @@ def _record(event: Event, impulse: Impulse, track: int, disposition: str, *,
 # -- corrections ---------------------------------------------------------------
 
 
-def _original(event: Event, impulse: Impulse) -> dict[str, Any] | None:
+def _original(event: Event, impulse: Impulse, track: int) -> dict[str, Any] | None:
+    if impulse.device_time_ns is None:
+        # "Withdraw the last one" (FarmTek clear key, JACircuits 000000): the device's
+        # latest impulse in use on that channel.
+        rows = event.store.query(
+            "SELECT * FROM impulses WHERE track = ? AND device = ? AND channel = ? AND disposition IN ('start', 'finish')"
+            " ORDER BY seq DESC LIMIT 1",
+            (track, impulse.device, str(impulse.channel.value)),
+        )
+        return rows[0] if rows else None
     key = impulse.dedupe_key()
     rows = event.store.query(
         "SELECT * FROM impulses WHERE device = ? AND device_seq IS ? AND channel_raw = ? AND device_time_ns IS ?"
@@ -88,14 +97,14 @@ def _record_correction(event: Event, impulse: Impulse, track: int) -> ImpulseOut
     store = event.store
     channel = str(impulse.channel.value)
     kind = "cancel" if impulse.voids else "disqualify"
-    repeat = store.query(
+    repeat = impulse.device_time_ns is not None and store.query(
         "SELECT 1 FROM impulses WHERE device = ? AND device_seq IS ? AND channel_raw = ? AND device_time_ns IS ?"
         " AND disposition = ? LIMIT 1",
         (*impulse.dedupe_key(), kind),
     )
     if repeat:
         return ImpulseOutcome(None, "duplicate", track, channel)
-    original = _original(event, impulse)
+    original = _original(event, impulse, track)
     payload = _impulse_payload(impulse, track)
     payload.update({"disposition": kind, "run_id": None, "flag": impulse.flag,
                     "corrects_seq": original["seq"] if original else None})
@@ -153,7 +162,8 @@ def _pair_by_number(event: Event, impulse: Impulse, track: int) -> ImpulseOutcom
     if _is_duplicate(event, impulse):
         return ImpulseOutcome(None, "duplicate", track, channel)
     payload = _impulse_payload(impulse, track)
-    if _is_double(event, track, channel, {**payload, "seq": None}):
+    # A time the operator typed on the timer is deliberate, never a bounce.
+    if not impulse.manual and _is_double(event, track, channel, {**payload, "seq": None}):
         return _record(event, impulse, track, "double")
     if not store.query("SELECT 1 FROM entrants WHERE bib = ?", (bib,)):
         return _record(event, impulse, track, "orphan", note=f"计时器号码 {bib} 不是参赛选手 / timer number {bib} is no entrant")

@@ -60,8 +60,10 @@ def _records(event: Event, track: int | None = None) -> list[tuple[int, dict[str
 
 def _run_for(event: Event, record: TimerRecord, track: int) -> int | None:
     if record.bib is not None:
+        # The rider's latest run, finished or still on course (a corrected net time
+        # can arrive while the timer's own correction has the run back on course).
         rows = event.store.query(
-            "SELECT run_id FROM runs WHERE track = ? AND bib = ? AND state = 'finished' ORDER BY finished_seq DESC LIMIT 1",
+            "SELECT run_id FROM runs WHERE track = ? AND bib = ? AND state != 'void' ORDER BY run_id DESC LIMIT 1",
             (track, record.bib),
         )
     else:
