@@ -19,9 +19,9 @@ time: the stamps are the impulses (paired like any timer's) and the elapsed
 time is kept as the console's own net time, beside the run.
 
 "Normal" mode sends only the 0x80 elapsed time. Trackside then records the
-run as two host-stamped impulses exactly that far apart (channel ``E``, flag
-``elapsed``): the start is dated back from the moment the line arrived, so
-the run's time is the console's time to the ms. A decoder that has seen any
+run as a start and a finish exactly that far apart on a made-up clock
+(``hardware.protocols.synthetic``; channel ``E``, flag ``elapsed``), so the
+run's time is the console's time to the ms. A decoder that has seen any
 A/B stamp treats 0x80 lines as the console's check instead.
 
 The console has no memory a host can ask for, no sequence number and no
@@ -37,6 +37,7 @@ from hardware.decoder import ByteChunk, Decoded, Decoder, Frame
 from hardware.impulse import NS_PER_MS, Channel, Impulse
 from hardware.protocols.base import DeviceModel, Protocol, SimulatedImpulse
 from hardware.protocols.records import NET_TIME, STATUS, TimerRecord
+from hardware.protocols.synthetic import ElapsedClock
 
 ELAPSED = 0x80
 DISCONNECTED = 0xF8
@@ -56,6 +57,7 @@ class FarmTekDecoder(Decoder):
         # A Normal-mode line's synthetic start, delivered just before its finish.
         self._before: dict[int, Impulse] = {}
         self._stamps = 0
+        self._clock = ElapsedClock(self.device)
 
     def _count(self) -> int:
         self._stamps += 1
@@ -64,6 +66,8 @@ class FarmTekDecoder(Decoder):
     def feed(self, chunk: ByteChunk, host_ns: int) -> list[Decoded]:
         """0xF8 is a one-byte message with no terminator: split it out first."""
         data = bytes(chunk)
+        if data:
+            self._clock.hear(host_ns)
         out: list[Decoded] = []
         while DISCONNECTED in data:
             cut = data.index(DISCONNECTED)
@@ -132,17 +136,18 @@ class FarmTekDecoder(Decoder):
             # from that one line, so its (synthetic) start is voided: the run is void.
             if self.chrono_seen:
                 return self._void_last(frame, Channel.FINISH, self.device, "B")
-            return self._void_last(frame, Channel.START, f"{self.device}:elapsed", "E")
+            return self._void_last(frame, Channel.START, self._clock.device, "E")
         if self.chrono_seen:
             return TimerRecord(protocol=self.protocol, raw=frame.raw, host_ns=frame.host_ns,
                                reason_zh="计时台算出的用时，不是脉冲", reason_en="the console's own elapsed time, not an impulse",
                                kind=NET_TIME, device=self.device, net_ns=ms * NS_PER_MS, resolution_ns=NS_PER_MS,
                                channel_raw="E")
-        common = dict(protocol=self.protocol, device=f"{self.device}:elapsed", channel_raw="E",
-                      device_seq=None, device_time_ns=None, clock_modulus_ns=None, resolution_ns=NS_PER_MS,
-                      bib=None, manual=False, replayed=False, cleared=False, bad_checksum=False, flag="elapsed")
-        start = Impulse(channel=Channel.START, host_ns=frame.host_ns - ms * NS_PER_MS, raw=b"", **common)  # type: ignore[arg-type]
-        finish = Impulse(channel=Channel.FINISH, host_ns=frame.host_ns, raw=frame.raw, **common)  # type: ignore[arg-type]
+        common = dict(protocol=self.protocol, device=self._clock.device, channel_raw="E", device_seq=None,
+                      clock_modulus_ns=None, resolution_ns=NS_PER_MS, host_ns=frame.host_ns, bib=None,
+                      manual=False, replayed=False, cleared=False, bad_checksum=False, flag="elapsed")
+        start = Impulse(channel=Channel.START, device_time_ns=self._clock.start(), raw=b"", **common)  # type: ignore[arg-type]
+        end = self._clock.finish(ms * NS_PER_MS)
+        finish = Impulse(channel=Channel.FINISH, device_time_ns=end, raw=frame.raw, **common)  # type: ignore[arg-type]
         self._before[id(finish)] = start
         return finish
 

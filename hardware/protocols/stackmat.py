@@ -18,11 +18,11 @@ digit values. The display stops at 9:59.999 and the Gen 4 switches off.
 What Trackside makes of the stream (the pad is the timer: the rider lifts the
 hands to start and slaps the pads to stop):
 
-* status turning to ' ' (running): a START impulse, host-stamped and dated
-  back by the time already shown (so it is the moment the display left zero);
+* status turning to ' ' (running): a START impulse;
 * the display stopping (status leaving ' ', or Gen 3 'S'): a FINISH impulse
-  exactly the displayed time after that start, plus the displayed time as the
-  timer's own net time (kept beside the run);
+  exactly the displayed time after that start, on a made-up clock
+  (``hardware.protocols.synthetic``: the pad never says when, only how
+  long), plus the displayed time as the timer's own net time;
 * a reset to zero, or a repeated packet: nothing. A packet with a wrong
   checksum or shape is rejected (one message per run of bad packets, naming
   the usual cause: no inverter, or not 1200 baud).
@@ -36,6 +36,7 @@ from hardware.decoder import ByteChunk, Decoded, Decoder, Frame
 from hardware.impulse import NS_PER_MS, Channel, Impulse
 from hardware.protocols.base import DeviceModel, Protocol, SimulatedImpulse
 from hardware.protocols.records import NET_TIME, TimerRecord
+from hardware.protocols.synthetic import ElapsedClock
 
 STATUSES = " IASLRC"
 RUNNING = " "
@@ -65,13 +66,15 @@ class StackMatDecoder(Decoder):
         self._buf = bytearray()
         self._first_host: int | None = None
         self._running = False
-        self._start_host: int | None = None
         self._last: tuple[str, int] | None = None
         self._bad = 0
+        self._clock = ElapsedClock(self.device)
 
     # The packet ends LF CR (the reverse of CRLF), so the line framer is not used.
     def feed(self, chunk: ByteChunk, host_ns: int) -> list[Decoded]:
         out: list[Decoded] = []
+        if chunk:
+            self._clock.hear(host_ns)
         try:
             for byte in bytes(chunk):
                 if not self._buf:
@@ -129,25 +132,25 @@ class StackMatDecoder(Decoder):
         running = status == RUNNING
         if running and not self._running:
             self._running = True
-            self._start_host = host_ns - shown * NS_PER_MS
-            out.append(self._impulse(Channel.START, self._start_host, raw))
+            out.append(self._impulse(Channel.START, self._clock.start(), host_ns, raw))
         elif not running and self._running:
             self._running = False
-            if shown > 0 and self._start_host is not None:
-                out.append(self._impulse(Channel.FINISH, self._start_host + shown * NS_PER_MS, raw))
+            if shown > 0:
+                end = self._clock.finish(shown * NS_PER_MS)
+                out.append(self._impulse(Channel.FINISH, end, host_ns, raw))
                 out.append(TimerRecord(
                     protocol=self.protocol, raw=raw, host_ns=host_ns,
                     reason_zh=f"StackMat 显示的用时 {shown} ms，不是脉冲",
                     reason_en=f"the StackMat's own time {shown} ms, not an impulse",
-                    kind=NET_TIME, device=self.device, net_ns=shown * NS_PER_MS,
+                    kind=NET_TIME, device=self._clock.device, net_ns=shown * NS_PER_MS,
                     resolution_ns=NS_PER_MS if len(digits) == 6 else 10 * NS_PER_MS, channel_raw="T",
                 ))
         return out
 
-    def _impulse(self, channel: Channel, host_ns: int, raw: bytes) -> Impulse:
+    def _impulse(self, channel: Channel, device_ns: int, host_ns: int, raw: bytes) -> Impulse:
         return Impulse(
-            protocol=self.protocol, device=self.device, channel=channel,
-            channel_raw="S" if channel is Channel.START else "F", device_seq=None, device_time_ns=None,
+            protocol=self.protocol, device=self._clock.device, channel=channel,
+            channel_raw="S" if channel is Channel.START else "F", device_seq=None, device_time_ns=device_ns,
             clock_modulus_ns=None, resolution_ns=NS_PER_MS, host_ns=host_ns, bib=None, manual=False,
             replayed=False, cleared=False, bad_checksum=False, raw=raw,
         )
