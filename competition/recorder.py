@@ -40,6 +40,7 @@ from competition.timing import (
 from hardware.impulse import Impulse, RejectedFrame
 from hardware.protocols import Protocol, get_protocol
 from hardware.protocols.records import TimerRecord
+from hardware.protocols.settings import for_port
 from hardware.supervisor import PortOfflineError, PortStatus, PortSupervisor
 
 CHECKPOINT_EVERY_S = 2.0
@@ -211,8 +212,9 @@ class TimingRecorder:
         on_rejected: RejectedListener | None = None,
         claim_port: bool = True,
     ) -> None:
-        # A Protocol object carries this port's settings (--baud, --rtscts, --numbers).
-        self.protocol = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
+        # A Protocol object carries this port's settings (--baud, --rtscts, --numbers);
+        # by name, the settings remembered for this port (trackside run) apply.
+        self.protocol = protocol if isinstance(protocol, Protocol) else for_port(url, get_protocol(protocol))
         self.url = url
         self.track = track
         self.on_status = on_status
