@@ -47,6 +47,7 @@ from collections.abc import Sequence
 from hardware.decoder import Decoded, Decoder, Frame, format_time_of_day, parse_time_of_day_ns
 from hardware.impulse import DAY_NS, Channel, Impulse
 from hardware.protocols.base import DeviceModel, Protocol, SimulatedImpulse
+from hardware.protocols.baudcheck import BaudWatchMixin
 from hardware.protocols.records import (
     DIFFERENCE,
     NET_TIME,
@@ -88,13 +89,21 @@ def course_channel(number: int, lane: str | None) -> Channel:
     return Channel.SPLIT
 
 
-class AlgeDecoder(Decoder):
+#: Typical lines (from the real TdC captures) to recognise them at another baud rate.
+BAUD_SAMPLES = (b" 0043 C0  10:26:37.4362 00\rn0042\r 0042 C1  10:27:06.4911 00\r 0042 RT  00:00:53.46   00\r"
+                b" 0044 C0  10:27:02.1536 00\rn0043\r 0043 C1  10:27:31.7317 00\r 0043 RT  00:00:54.29   00\r"
+                b" 0045 C0  10:27:32.7542 00\rn0044\r 0044 C1  10:27:49.0929 00\r 0044 RT  00:00:46.93   00\r")
+
+
+class AlgeDecoder(BaudWatchMixin, Decoder):
     """Parses ALGE lines; see the module docstring for the columns and flags."""
 
     protocol = "alge"
 
-    def __init__(self, device_id: str | None = None, numbers: str = "auto") -> None:
+    def __init__(self, device_id: str | None = None, numbers: str = "auto", baudrate: int | None = None,
+                 other_baudrates: tuple[int, ...] = (2400, 4800, 9600, 19200, 38400)) -> None:
         super().__init__(device_id)
+        self.watch_baud("ALGE", baudrate, other_baudrates, BAUD_SAMPLES)
         self.numbers = numbers
         #: Start-number mode proven by the data (only used when numbers == 'auto').
         self.bib_mode_seen = False
@@ -234,7 +243,8 @@ class AlgeProtocol(Protocol):
     settings_source = "TdC 8001 manual §8.2 (9600); Timy3 manual §12.1 (PC-Timer program fixed at 38400)"
 
     def new_decoder(self, device_id: str | None = None) -> AlgeDecoder:
-        return AlgeDecoder(device_id, numbers=self.numbers)
+        return AlgeDecoder(device_id, numbers=self.numbers, baudrate=self.baudrate,
+                           other_baudrates=(*self.other_baudrates, type(self).baudrate))
 
     def replay_request(self, after_seq: int | None) -> bytes:
         """``RSM`` dumps the whole memory; the database drops what it already has."""

@@ -46,6 +46,7 @@ from collections.abc import Sequence
 from hardware.decoder import Decoded, Decoder, Frame, parse_time_of_day_ns
 from hardware.impulse import DAY_NS, Channel, Impulse
 from hardware.protocols.base import DeviceModel, Protocol, SimulatedImpulse
+from hardware.protocols.baudcheck import BaudWatchMixin
 from hardware.protocols.records import NET_TIME, STATUS, TOTAL_TIME, TimerRecord
 
 REI2_EXTENDED = "\x10"
@@ -61,13 +62,19 @@ def _channel(logical: int) -> Channel:
     return Channel.SPLIT
 
 
-class MicrogateDecoder(Decoder):
+BAUD_SAMPLES = (b"004200120012552550M 140722615\r004300130010000000M 140725102\r"
+                b"004400130012552550M 140801994\r004500130012552551M 000036892\r")
+
+
+class MicrogateDecoder(BaudWatchMixin, Decoder):
     """Parses Racetime2 records and REI2 extended lines on one port."""
 
     protocol = "microgate"
 
-    def __init__(self, device_id: str | None = None, numbers: str = "auto") -> None:
+    def __init__(self, device_id: str | None = None, numbers: str = "auto", baudrate: int | None = None,
+                 other_baudrates: tuple[int, ...] = (1200, 2400, 4800, 9600)) -> None:
         super().__init__(device_id)
+        self.watch_baud("Microgate", baudrate, other_baudrates, BAUD_SAMPLES)
         self.numbers = numbers
 
     def parse_frame(self, frame: Frame) -> Decoded:
@@ -157,7 +164,8 @@ class MicrogateProtocol(Protocol):
     settings_source = "Racetime 2 manual, transmission protocol appendix (default 1200; 2400/4800/9600)"
 
     def new_decoder(self, device_id: str | None = None) -> MicrogateDecoder:
-        return MicrogateDecoder(device_id, numbers=self.numbers)
+        return MicrogateDecoder(device_id, numbers=self.numbers, baudrate=self.baudrate,
+                                other_baudrates=(*self.other_baudrates, type(self).baudrate))
 
     def replay_request(self, after_seq: int | None) -> None:
         """None: no documented host-initiated memory download (see module docstring)."""

@@ -52,6 +52,7 @@ from collections.abc import Sequence
 from hardware.decoder import Decoded, Decoder, Frame, format_time_of_day, parse_time_of_day_ns
 from hardware.impulse import DAY_NS, Channel, Impulse, RejectedFrame
 from hardware.protocols.base import DeviceModel, Protocol, SimulatedImpulse
+from hardware.protocols.baudcheck import BaudWatchMixin
 from hardware.protocols.records import NET_TIME, STATUS, TimerRecord
 
 ACK = b"\x06"
@@ -109,13 +110,19 @@ def _is_thcom08(text: str) -> bool:
     return len(text) >= 30 and text[2] == " " and text[12] == " " and text[15] == " "
 
 
-class TagHeuerDecoder(Decoder):
+BAUD_SAMPLES = (b"TN 0012 0057  2 14:07:22.61530 00000\t06E4\r\nTN 0013 0058  1 14:07:25.10230 00000\t06D8\r\n"
+                b"TN 0013 0059  2 14:08:01.99410 00000\t06F1\r\nTN 0014 0060  1 14:08:05.40010 00000\t06CE\r\n")
+
+
+class TagHeuerDecoder(BaudWatchMixin, Decoder):
     """Parses TN / AN / T lines, the correction lines, RR results and the AK answers."""
 
     protocol = "tagheuer"
 
-    def __init__(self, device_id: str | None = None, numbers: str = "auto") -> None:
+    def __init__(self, device_id: str | None = None, numbers: str = "auto", baudrate: int | None = None,
+                 other_baudrates: tuple[int, ...] = (9600, 19200, 38400)) -> None:
         super().__init__(device_id)
+        self.watch_baud("TAG Heuer", baudrate, other_baudrates, BAUD_SAMPLES)
         self.numbers = numbers
 
     def parse_frame(self, frame: Frame) -> Decoded:
@@ -213,7 +220,8 @@ class TagHeuerProtocol(Protocol):
     settings_source = "issue #11 summary of THCOM08; RaceHorology TagHeuer.cs (RTS handshake, Pocket Pro 38400)"
 
     def new_decoder(self, device_id: str | None = None) -> TagHeuerDecoder:
-        return TagHeuerDecoder(device_id, numbers=self.numbers)
+        return TagHeuerDecoder(device_id, numbers=self.numbers, baudrate=self.baudrate,
+                               other_baudrates=(*self.other_baudrates, type(self).baudrate))
 
     def replay_request(self, after_seq: int | None) -> bytes:
         """Recall everything after ``after_seq`` (everything when None)."""
