@@ -115,7 +115,8 @@ def queue_text(rows: Sequence[dict[str, Any]], lang: str) -> str:
 def outcome_counts_text(counts: dict[str, int], lang: str) -> str:
     names_zh = {"start": "出发", "finish": "到达", "double": "重复触发", "too_short": "过短", "orphan": "无主",
                 "unusable": "作废/校验失败", "split": "分段", "candidate": "待选", "duplicate": "重复（已丢弃）",
-                "rejected": "无法识别"}
+                "rejected": "无法识别", "cancel": "计时器取消", "disqualify": "计时器取消资格",
+                "timer_record": "计时器成绩/状态行"}
     parts = [f"{(k if lang == 'en' else names_zh.get(k, k))} {v}" for k, v in sorted(counts.items())]
     return ("Replayed: " if lang == "en" else "回放完成：") + (", ".join(parts) if parts else "0")
 
@@ -214,7 +215,8 @@ def journal_text(rows: Sequence[JournalRow], lang: str) -> str:
 DISPOSITION_ZH = {
     "start": "出发", "finish": "到达", "double": "重复触发", "too_short": "过短", "orphan": "无主",
     "unusable": "作废/校验失败", "split": "分段", "candidate": "待选", "replaced": "已替换",
-    "assigned": "已指定", "discarded": "已搁置",
+    "assigned": "已指定", "discarded": "已搁置", "cancel": "计时器取消", "disqualify": "计时器取消资格",
+    "voided": "已作废",
 }
 
 
