@@ -16,7 +16,8 @@ KIND_ZH = {
     "run_confirmed": "确认成绩", "rerun_granted": "准予重赛", "penalty_called": "判罚", "penalty_withdrawn": "撤销判罚",
     "round_opened": "晋级/开轮", "style_scored": "风采评分", "prize_named": "指定奖项", "prize_unnamed": "取消指定",
     "raw_bytes": "串口原始数据", "frame_rejected": "无法识别的数据", "port_status": "端口状态", "note": "备注",
-    "event_renamed": "更名",
+    "event_renamed": "更名", "impulse_voided": "作废脉冲", "impulse_unvoided": "恢复脉冲",
+    "runs_swapped": "交换终点", "timer_record": "计时器成绩/状态",
 }
 
 
@@ -55,8 +56,13 @@ def describe_row(row: JournalRow, lang: str) -> str:
         return f"{bib}{'run' if en else '成绩'} {p['run_id']} → {p['status']}{tail}"
     if k == "raw_bytes":
         return f"{'track' if en else '赛道'} {p['track']} {p['port']} {len(p['b64']) * 3 // 4} B"
-    if k == "frame_rejected":
+    if k in ("frame_rejected", "timer_record"):
         return p["reason_en"] if en else p["reason_zh"]
+    if k in ("impulse_voided", "impulse_unvoided"):
+        who = f" ({p['by']})" if p.get("by") else ""
+        return f"{'impulse' if en else '脉冲'} {p['impulse_seq']}{who}{tail}"
+    if k == "runs_swapped":
+        return f"{'runs' if en else '成绩'} {p['run_a']} ⇄ {p['run_b']} (#{p['bib_a']} / #{p['bib_b']}){tail}"
     if k == "port_status":
         state = ("online" if en else "已连接") if p["online"] else ("OFFLINE" if en else "断开")
         return f"{p['url']} {state} {p.get('error') or ''}".strip()
