@@ -31,9 +31,9 @@ from competition.errors import CommandRefused, require_reason
 from competition.timing import (
     ImpulseOutcome,
     _finish_outcome,
+    _gap,
     _impulse_payload,
     _impulse_row,
-    _is_double,
     _is_duplicate,
     _start_run,
     run,
@@ -154,6 +154,17 @@ def _queue_head(event: Event, track: int) -> int | None:
     return head[0]["bib"] if head else None
 
 
+def _is_double_for_rider(event: Event, track: int, channel: str, bib: int, candidate: dict[str, Any]) -> bool:
+    window = event.course.double_trigger_ns
+    previous = event.store.query(
+        "SELECT * FROM impulses WHERE track = ? AND channel = ? AND bib = ? AND cleared = 0 AND bad_checksum = 0"
+        " AND disposition IN ('start', 'finish', 'double', 'orphan', 'too_short', 'replaced', 'candidate')"
+        " ORDER BY seq DESC LIMIT 3",
+        (track, channel, bib),
+    )
+    return any(_gap(p, candidate) < window for p in previous)
+
+
 def _pair_by_number(event: Event, impulse: Impulse, track: int) -> ImpulseOutcome:
     store = event.store
     channel = str(impulse.channel.value)
@@ -162,8 +173,9 @@ def _pair_by_number(event: Event, impulse: Impulse, track: int) -> ImpulseOutcom
     if _is_duplicate(event, impulse):
         return ImpulseOutcome(None, "duplicate", track, channel)
     payload = _impulse_payload(impulse, track)
-    # A time the operator typed on the timer is deliberate, never a bounce.
-    if not impulse.manual and _is_double(event, track, channel, {**payload, "seq": None}):
+    # A time the operator typed on the timer is deliberate, never a bounce; and only the
+    # same rider's impulses can bounce (a parallel slalom starts two riders at once).
+    if not impulse.manual and _is_double_for_rider(event, track, channel, bib, {**payload, "seq": None}):
         return _record(event, impulse, track, "double")
     if not store.query("SELECT 1 FROM entrants WHERE bib = ?", (bib,)):
         return _record(event, impulse, track, "orphan", note=f"计时器号码 {bib} 不是参赛选手 / timer number {bib} is no entrant")

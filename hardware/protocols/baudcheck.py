@@ -145,10 +145,10 @@ class BaudWatchMixin:
         if self._watch is not None and any(not isinstance(i, RejectedFrame) or isinstance(i, TimerRecord)
                                            for i in items):
             self._watch.good_frame()
-        return items  # type: ignore[no-any-return]
+        return items
 
     def reject(self, frame: Frame, reason_zh: str, reason_en: str) -> RejectedFrame:
         why = self._watch.explain(frame.raw) if self._watch is not None else None
         if why is not None:
             reason_zh, reason_en = f"{why[0]}（{reason_zh}）", f"{why[1]} ({reason_en})"
-        return super().reject(frame, reason_zh, reason_en)  # type: ignore[misc,no-any-return]
+        return super().reject(frame, reason_zh, reason_en)  # type: ignore[misc]

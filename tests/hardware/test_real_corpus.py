@@ -122,6 +122,17 @@ def test_alge_documented_lines() -> None:
     assert sum(isinstance(i, Impulse) for i in items) == 14
 
 
+def test_alge_parallel_slalom_both_courses_timed_and_equal_to_rt(tmp_path: Path) -> None:
+    lines = [line for line in (REAL / "alge" / "documented-lines.txt").read_bytes().splitlines()
+             if line[5:6] in (b"r", b"b") or (line[:1] in (b"n",) and line[5:6] in (b"r", b"b"))]
+    ev = new_event(tmp_path / "e.db", [15, 16])
+    replay_capture(ev, b"\r".join(lines) + b"\r", protocol="alge")
+    # Both riders start at the same instant on C0 (red) and C3 (blue): neither is a double.
+    assert finished_times(ev, CS) == {16: [5_220_000_000], 15: [8_230_000_000]}
+    assert all(c.agrees for c in timer_checks(ev).values()) and len(timer_checks(ev)) == 2
+    ev.close()
+
+
 # -- TAG Heuer ---------------------------------------------------------------------
 
 
