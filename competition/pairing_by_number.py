@@ -193,17 +193,25 @@ def _pair_by_number(event: Event, impulse: Impulse, track: int) -> ImpulseOutcom
         return ImpulseOutcome(row.seq, "start", track, channel, new_run, bib)
     target = on_course[0] if on_course else None
     note = None
-    if target is None:
-        # A finish that proves start-number mode closes the run its start's number opened.
-        by_seq = store.query(
-            "SELECT r.* FROM runs r JOIN impulses i ON i.seq = r.start_seq WHERE r.track = ? AND r.state = 'on_course'"
-            " AND i.device = ? AND i.device_seq = ? ORDER BY r.run_id LIMIT 1",
-            (track, impulse.device, impulse.device_seq),
-        )
-        if by_seq:
-            target = by_seq[0]
-            if target["bib"] != bib:
-                note = f"成绩属于 {target['bib']} 号，计时器为 {bib} 号 / run of bib {target['bib']}, timer says {bib}"
+    # Where the timer's number is also its impulse number (ALGE), the run its start's
+    # number opened is the authority: a start paired first-in-first-out before the data
+    # proved start-number mode is re-paired to the rider the timer names (journaled).
+    by_seq = store.query(
+        "SELECT r.* FROM runs r JOIN impulses i ON i.seq = r.start_seq WHERE r.track = ? AND r.state = 'on_course'"
+        " AND i.device = ? AND i.device_seq = ? ORDER BY r.run_id LIMIT 1",
+        (track, impulse.device, impulse.device_seq),
+    ) if impulse.device_seq == bib else []
+    if by_seq and by_seq[0]["bib"] != bib:
+        wrong = by_seq[0]
+        store.append("run_start_undone", {
+            "run_id": wrong["run_id"], "bib": wrong["bib"], "requeue": True,
+            "reason": f"计时器号码表明该出发属于 {bib} 号 / the timer's number gives this start to bib {bib}"})
+        start = _impulse_row(event, wrong["start_seq"])
+        new_run = _start_run(event, bib, track, wrong["start_seq"], start["host_ns"], bool(start["manual"]))
+        target = run(event, new_run)
+        note = f"出发原配给 {wrong['bib']} 号，已改给 {bib} 号 / start re-paired from bib {wrong['bib']} to {bib}"
+    elif by_seq:
+        target = by_seq[0]
     if target is None:
         return _record(event, impulse, track, "orphan", note=f"{bib} 号不在赛道上 / bib {bib} is not on course")
     result = _finish_outcome(event, _impulse_row(event, target["start_seq"]), {**payload, "seq": None})

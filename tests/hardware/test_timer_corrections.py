@@ -95,6 +95,21 @@ def test_number_on_the_timer_beats_the_queue_and_the_mismatch_is_shown(tmp_path:
     ev.close()
 
 
+def test_starts_paired_before_the_numbers_were_proven_are_re_paired(tmp_path: Path) -> None:
+    """Seen by hand: `simulate --numbers bib` read with `--numbers auto`, first start missed, queue 3,2,1."""
+    ev = new_event(tmp_path / "e.db", [1, 2, 3], queue=[3, 2, 1])
+    replay_capture(ev, alge(" 0002 C0  10:00:03.0000 00", " 0003 C0  10:00:06.0000 00", "n0001",
+                            " 0001 C1  10:00:07.0000 00", "n0002", " 0002 C1  10:00:09.5000 00",
+                            " 0002 RT  00:00:06.50   00", "n0003", " 0003 C1  10:00:12.2500 00",
+                            " 0003 RT  00:00:06.25   00"), protocol="alge")
+    assert finished_times(ev) == {2: [6_500_000_000], 3: [6_250_000_000]}
+    from competition.timer_records import timer_checks
+
+    assert [c.agrees for c in timer_checks(ev).values()] == [True, True]
+    assert verify_event(ev).ok
+    ev.close()
+
+
 def test_swap_finishes_when_b_overtook_a(tmp_path: Path) -> None:
     ev = new_event(tmp_path / "e.db", [1, 2])
     # Impulse-counter ALGE: first in, first out. Rider 2 started second but finished first.
