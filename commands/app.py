@@ -10,23 +10,30 @@ import click
 from commands.backup import backup_options
 from commands.common import CONTEXT, Ctx, fail, pass_ctx, run_guarded
 from commands.params import RIDERS, SEED, TRACK
+from commands.timing import PROTOCOL_HELP, configured_protocol, serial_options
 
 
 @click.command(context_settings=CONTEXT)
 @click.option("--port", "url", default=None, help="串口或 URL / port or URL")
-@click.option("--protocol", default=None, help="alge | tagheuer | microgate | pad")
+@click.option("--protocol", default=None, help=PROTOCOL_HELP)
 @click.option("--simulate", "simulated", is_flag=True, help="使用内置模拟计时器 / use a simulated timer")
 @click.option("--track", default=1, show_default=True, type=TRACK)
 @backup_options
+@serial_options
 @pass_ctx
 def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track: int, backup_dir: str | None,
-        backup_every: int | None) -> None:
+        backup_every: int | None, baud: int | None, rtscts: bool, numbers: str | None) -> None:
     """打开计时终端 / open the trackside app."""
     if url and not protocol:
         fail(ctx.say("使用 --port 时必须同时给出 --protocol。", "--port needs --protocol."))
 
     def body() -> None:
         from competition.tui.launch import launch_app
+        from hardware.protocols.settings import remember
+
+        if url:
+            configured_protocol(protocol or "", baud, rtscts, numbers)  # a bad value is a plain CLI error
+            remember(url, baudrate=baud, rtscts=rtscts or None, numbers=numbers)
 
         launch_app(ctx.db, url=url, protocol=protocol, simulate=simulated, track=track, lang=ctx.lang,
                    operator=ctx.operator, terminal=ctx.terminal, backup_dir=backup_dir, backup_every=backup_every)

@@ -75,7 +75,10 @@ def runs(ctx: Ctx, round_code: str | None, bib: int | None, as_json: bool) -> No
         with ctx.event() as event:
             rows = runs_report(event, event.require_round(round_code) if round_code else None, bib=bib)
             if as_json:
-                emit_json(rows)
+                from competition.timer_records import annotate_runs
+
+                # The timer's own net time beside Trackside's (timer_net_ns, timer_agrees).
+                emit_json(annotate_runs(event, rows))
             else:
                 click.echo(runs_text(rows, event.course.precision_ns, ctx.lang, event.course))
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import click
 
 from commands.backup import backup_options
 from commands.common import CONTEXT, Ctx, emit_json, fail, pass_ctx, run_guarded
 from commands.params import (
+    BAUD,
     BIB,
     COURSE_TIME_RANGE,
     IMPULSE_SEQ,
@@ -24,6 +27,25 @@ from commands.params import (
     TRACK,
 )
 
+PROTOCOL_HELP = "alge | timy | tagheuer | microgate | farmtek | raceamerica | stackmat | pad"
+
+
+def serial_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--baud``, ``--rtscts`` and ``--numbers`` (see docs/HARDWARE.md for each timer's values)."""
+    fn = click.option("--numbers", type=click.Choice(["auto", "bib", "impulse"]), default=None,
+                      help="计时器号码是选手号（bib）还是脉冲计数（impulse）；默认 auto 由数据判断"
+                           " / the timer's number is the bib or an impulse counter (default: detect)")(fn)
+    fn = click.option("--rtscts", is_flag=True, default=False,
+                      help="RTS/CTS 硬件握手（TAG Heuer 此设置下每帧回 ACK）/ RTS/CTS handshake")(fn)
+    return click.option("--baud", type=BAUD, default=None,
+                        help="波特率，默认取协议出厂值 / baud rate (default: the protocol's factory setting)")(fn)
+
+
+def configured_protocol(protocol: str, baud: int | None, rtscts: bool, numbers: str | None) -> Any:
+    from hardware.protocols.settings import configured
+
+    return configured(protocol, baudrate=baud, rtscts=rtscts or None, numbers=numbers)
+
 
 @click.group(context_settings=CONTEXT)
 def timing() -> None:
@@ -32,15 +54,17 @@ def timing() -> None:
 
 @timing.command("listen", context_settings=CONTEXT)
 @click.option("--port", "url", required=True, help="串口或 URL（/dev/ttyUSB0, COM3, socket://…）/ port")
-@click.option("--protocol", required=True, help="alge | tagheuer | microgate | pad")
+@click.option("--protocol", required=True, help=PROTOCOL_HELP)
 @click.option("--track", default=1, show_default=True, type=TRACK)
 @click.option("--forward", "hub_url", default=None, metavar="URL",
               help="副机：把每个脉冲转发到主机的现场服务器（如 http://192.168.1.10:8080）/ forward to the hub")
 @click.option("--token", default=None, help="主机发给本副机的令牌（trackside judges --satellite N）/ satellite token")
 @backup_options
+@serial_options
 @pass_ctx
 def timing_listen(ctx: Ctx, url: str, protocol: str, track: int, hub_url: str | None, token: str | None,
-                  backup_dir: str | None, backup_every: int | None) -> None:
+                  backup_dir: str | None, backup_every: int | None, baud: int | None, rtscts: bool,
+                  numbers: str | None) -> None:
     """无界面计时记录（可与计时终端并行）/ headless timing recorder (beside the app or alone).
 
     \b
@@ -78,8 +102,9 @@ def timing_listen(ctx: Ctx, url: str, protocol: str, track: int, hub_url: str | 
 
             forwarder = Forwarder(ctx.db, hub_url, token, on_status=shown)
             forwarder.start()
+        proto = configured_protocol(protocol, baud, rtscts, numbers)
         try:
-            listen_forever(ctx.db, url=url, protocol=protocol, track=track, lang=ctx.lang,
+            listen_forever(ctx.db, url=url, protocol=proto, track=track, lang=ctx.lang,
                            operator=ctx.operator, terminal=ctx.terminal, echo=click.echo)
         finally:
             if backups is not None:
@@ -92,18 +117,21 @@ def timing_listen(ctx: Ctx, url: str, protocol: str, track: int, hub_url: str | 
 
 @timing.command("replay", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--protocol", required=True, help="alge | tagheuer | microgate | pad")
+@click.option("--protocol", required=True, help=PROTOCOL_HELP)
 @click.option("--track", default=1, show_default=True, type=TRACK)
+@click.option("--numbers", type=click.Choice(["auto", "bib", "impulse"]), default=None,
+              help="计时器号码是选手号还是脉冲计数（默认由数据判断）/ bib or impulse counter (default: detect)")
 @pass_ctx
-def timing_replay(ctx: Ctx, file: str, protocol: str, track: int) -> None:
+def timing_replay(ctx: Ctx, file: str, protocol: str, track: int, numbers: str | None) -> None:
     """把抓包文件送入与现场相同的流程 / feed a byte capture through the live pipeline."""
 
     def body() -> None:
         from competition.recorder import replay_capture
         from results.plain_text import outcome_counts_text
 
+        proto = configured_protocol(protocol, None, False, numbers)
         with ctx.event() as event:
-            counts = replay_capture(event, Path(file).read_bytes(), protocol=protocol, track=track, source=file)
+            counts = replay_capture(event, Path(file).read_bytes(), protocol=proto, track=track, source=file)
         click.echo(outcome_counts_text(counts, ctx.lang))
 
     run_guarded(ctx, body)
@@ -246,6 +274,71 @@ def timing_discard_before_session(ctx: Ctx, track: int, reason: str) -> None:
     run_guarded(ctx, body)
 
 
+@timing.command("swap", context_settings=CONTEXT)
+@click.argument("run_a", type=RUN_ID)
+@click.argument("run_b", type=RUN_ID)
+@click.option("--reason", required=True, type=REASON, help="如 5 号在赛道上超过了 3 号 / e.g. bib 5 overtook bib 3")
+@pass_ctx
+def timing_swap(ctx: Ctx, run_a: int, run_b: int, reason: str) -> None:
+    """交换两次成绩的终点时间（后出发者超车）/ swap two runs' finishes (rider B overtook rider A)."""
+
+    def body() -> None:
+        from competition.pairing_by_number import swap_finishes
+
+        with ctx.event() as event:
+            swap_finishes(event, run_a, run_b, reason=reason)
+        click.echo(ctx.say(f"成绩 #{run_a} 与 #{run_b} 的终点时间已交换。", f"Finishes of runs #{run_a} and #{run_b} swapped."))
+
+    run_guarded(ctx, body)
+
+
+@timing.command("unvoid", context_settings=CONTEXT)
+@click.argument("impulse_seq", type=IMPULSE_SEQ)
+@click.option("--reason", required=True, type=REASON)
+@pass_ctx
+def timing_unvoid(ctx: Ctx, impulse_seq: int, reason: str) -> None:
+    """撤销作废（计时器取消的脉冲重新变为无主，可再指定）/ reverse a void: the impulse is an orphan again."""
+
+    def body() -> None:
+        from competition.pairing_by_number import unvoid_impulse
+
+        with ctx.event() as event:
+            unvoid_impulse(event, impulse_seq, reason=reason)
+        click.echo(ctx.say(f"脉冲 {impulse_seq} 已恢复为无主，可用 timing assign 指定。",
+                           f"Impulse {impulse_seq} is an orphan again; assign it with timing assign."))
+
+    run_guarded(ctx, body)
+
+
+@timing.command("checks", context_settings=CONTEXT)
+@click.option("--track", default=None, type=TRACK)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def timing_checks(ctx: Ctx, track: int | None, as_json: bool) -> None:
+    """计时器自己算出的用时与 Trackside 的对照，不一致的标出 / the timer's own net times beside Trackside's."""
+
+    def body() -> None:
+        from competition.pairing_by_number import number_mismatches
+        from competition.timer_records import timer_checks
+
+        with ctx.event() as event:
+            checks = sorted(timer_checks(event, track).values(), key=lambda c: c.run_id)
+            mismatches = number_mismatches(event)
+        if as_json:
+            emit_json({"checks": [{"run_id": c.run_id, "trackside_ns": c.trackside_ns, **c.as_json()} for c in checks],
+                       "number_mismatches": mismatches})
+            return
+        for c in checks:
+            mark = {True: "=", False: ctx.say("≠ 不一致", "≠ DIFFERS"), None: "…"}[c.agrees]
+            click.echo(f"#{c.run_id}	{c.trackside_ns}	{c.timer_net_ns}	{mark}")
+        for m in mismatches:
+            click.echo(f"[{m['track']}] #{m['seq']} {m['channel']} {m['disposition']}: {m['mismatch']}")
+        if not checks and not mismatches:
+            click.echo(ctx.say("计时器没有发来自己的用时。", "The timer sent no net times of its own."))
+
+    run_guarded(ctx, body)
+
+
 @timing.command("ports", context_settings=CONTEXT)
 @pass_ctx
 def timing_ports(ctx: Ctx) -> None:
@@ -260,7 +353,7 @@ def timing_ports(ctx: Ctx) -> None:
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--protocol", required=True, help="alge | tagheuer | microgate | pad")
+@click.option("--protocol", required=True, help=PROTOCOL_HELP)
 @click.option("--riders", default=20, show_default=True, type=RIDERS, help="模拟选手数 / riders to play")
 @click.option("--gap", default="20", show_default=True, type=SECONDS, help="出发间隔秒 / seconds between starts")
 @click.option("--course-time", default="38-55", show_default=True, type=COURSE_TIME_RANGE,
@@ -274,10 +367,11 @@ def timing_ports(ctx: Ctx) -> None:
 @click.option("--speed", default="1", show_default=True, type=SPEED, help="时间倍速 / time speed-up")
 @click.option("--start-now", is_flag=True,
               help="不等计时终端连接就开始（演练开机早于电脑）/ start before the timing desk connects")
+@serial_options
 @pass_ctx
 def simulate(ctx: Ctx, protocol: str, riders: int, gap: Decimal, course_time: tuple[Decimal, Decimal], seed: int,
              bounce: Decimal, noise: Decimal, bad_checksum: Decimal, disconnect_every: Decimal | None,
-             speed: Decimal, start_now: bool) -> None:
+             speed: Decimal, start_now: bool, baud: int | None, rtscts: bool, numbers: str | None) -> None:
     """在虚拟串口上模拟计时器，打印设备路径 / simulate a timer on a pty; prints its path.
 
     \b
@@ -286,16 +380,21 @@ def simulate(ctx: Ctx, protocol: str, riders: int, gap: Decimal, course_time: tu
     """
 
     def body() -> None:
-        from hardware.protocols import get_protocol
         from hardware.simulate_main import run_simulator_on_pty
 
-        get_protocol(protocol)
+        proto = configured_protocol(protocol, baud, rtscts, numbers)
+        # The simulated device is "set" like the real one would be; a pty carries any baud.
+        click.echo(ctx.say(f"模拟设备设置：{proto.settings_text()}；读取端请用相同设置。",
+                           f"Simulated device set to {proto.settings_text()}; open the reader the same way."))
         # The simulator paces itself with these; result times never pass through floats.
         run_simulator_on_pty(
             protocol, riders=riders, gap_s=gap, course_s=course_time, seed=seed, speed=float(speed),
             bounce_probability=float(bounce), noise_probability=float(noise),
             bad_checksum_probability=float(bad_checksum),
-            disconnect_every_s=float(disconnect_every) if disconnect_every is not None else None, start_now=start_now, out=click.echo,
+            disconnect_every_s=float(disconnect_every) if disconnect_every is not None else None,
+            start_now=start_now, out=click.echo,
+            # --numbers bib: a TdC in start-number mode (bibs, n lines, RT run times).
+            simulator_options={"start_numbers": True, "type_bibs": True} if numbers == "bib" else None,
         )
 
     run_guarded(ctx, body)

@@ -93,6 +93,12 @@ DISPOSITIONS: dict[str, Term] = {
     "assigned": Term("已指定", "assigned"),
     "discarded": Term("已搁置", "set aside"),
     "rejected": Term("无法识别", "rejected"),
+    "cancel": Term("计时器取消", "cancelled by the timer"),
+    "disqualify": Term("计时器取消成绩", "disqualified by the timer"),
+    "voided": Term("已作废", "voided"),
+    "timer_record": Term("计时器成绩/状态行", "timer record"),
+    "sequence_gap": Term("序号缺口", "sequence gap"),
+    "internal_error": Term("内部错误（已保留）", "internal error (kept)"),
 }
 
 JOURNAL_KINDS: dict[str, Term] = {
@@ -140,6 +146,13 @@ JOURNAL_KINDS: dict[str, Term] = {
     "paper_times_entered": Term("录入秒表记录", "stopwatch entered"),
     "paper_settled": Term("核对差异处理", "paper difference settled"),
     "component_scores_imported": Term("导入分项成绩", "scores imported"),
+    "run_unconfirmed": Term("撤销确认", "run unconfirmed"),
+    "impulse_voided": Term("作废脉冲", "impulse voided"),
+    "impulse_unvoided": Term("恢复脉冲", "impulse unvoided"),
+    "runs_swapped": Term("交换终点", "finishes swapped"),
+    "timer_record": Term("计时器成绩/状态", "timer record"),
+    "sequence_gap": Term("序号缺口", "sequence gap"),
+    "sequence_gap_acknowledged": Term("确认序号缺口", "sequence gap acknowledged"),
 }
 
 # A round's results: running, posted for appeals, official and sealed.

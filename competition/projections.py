@@ -21,9 +21,10 @@ Handler = Callable[[sqlite3.Connection, JournalRow], None]
 HANDLERS: dict[str, Handler] = {}
 
 # Kinds that are facts kept in the journal only (no projection). A sequence gap's
-# state is read from the journal and the impulses (competition/sequence_gaps.py).
+# state is read from the journal and the impulses (competition/sequence_gaps.py);
+# a timer's own records (net times, number lines) are read by competition/timer_records.py.
 JOURNAL_ONLY = frozenset({"raw_bytes", "frame_rejected", "port_status", "note", "sequence_gap",
-                          "sequence_gap_acknowledged"})
+                          "sequence_gap_acknowledged", "timer_record"})
 
 
 def handles(kind: str) -> Callable[[Handler], Handler]:
@@ -531,3 +532,5 @@ def _satellite_impulse_received(conn: sqlite3.Connection, row: JournalRow) -> No
         "INSERT INTO satellite_impulses (satellite, local_seq, impulse_seq) VALUES (?, ?, ?)",
         (p["satellite"], p["local_seq"], p.get("impulse_seq")),
     )
+# Real-timer corrections (impulse_voided, impulse_unvoided, runs_swapped).
+from competition import projections_timer  # noqa: E402,F401

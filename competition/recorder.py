@@ -32,6 +32,7 @@ from competition.event import Event
 from competition.eventfile import EventStore
 from competition.port_claim import PortClaim, PortInUse, port_identities  # noqa: F401 - re-exported
 from competition.replay_window import ReplayWindow
+from competition.timer_records import record_timer_record
 from competition.timing import (
     ImpulseOutcome,
     last_device_seq,
@@ -42,6 +43,8 @@ from competition.timing import (
 )
 from hardware.impulse import Impulse, RejectedFrame, checked
 from hardware.protocols import Protocol, get_protocol
+from hardware.protocols.records import TimerRecord
+from hardware.protocols.settings import for_port
 from hardware.supervisor import PortOfflineError, PortStatus, PortSupervisor
 
 log = logging.getLogger(__name__)
@@ -187,6 +190,11 @@ class TrackPipeline:
                 log.exception("on_rejected listener failed")
 
     def _record_frame(self, frame: Impulse | RejectedFrame, hold: bool = False) -> None:
+        if isinstance(frame, TimerRecord):
+            # The timer's own net times and number lines (issue #11): kept beside the runs.
+            record_timer_record(self.event(), frame, track=self.track)
+            self.counts["timer_record"] += 1
+            return
         if isinstance(frame, Impulse):
             # The decoders range-check already; impulses from anywhere else are checked here.
             frame = checked(frame)
@@ -220,7 +228,7 @@ class TimingRecorder:
         db_path: str,
         *,
         url: str,
-        protocol: str,
+        protocol: str | Protocol,
         track: int = 1,
         operator: str = "",
         terminal: str | None = None,
@@ -229,7 +237,9 @@ class TimingRecorder:
         on_rejected: RejectedListener | None = None,
         claim_port: bool = True,
     ) -> None:
-        self.protocol = get_protocol(protocol)
+        # A Protocol object carries this port's settings (--baud, --rtscts, --numbers);
+        # by name, the settings remembered for this port (trackside run) apply.
+        self.protocol = protocol if isinstance(protocol, Protocol) else for_port(url, get_protocol(protocol))
         self.url = url
         self.track = track
         self.on_status = on_status
@@ -395,11 +405,11 @@ def _track_connected_before(event: Event, track: int) -> bool:
 
 
 def replay_capture(
-    event: Event, data: bytes, *, protocol: str, track: int = 1, source: str = "capture",
+    event: Event, data: bytes, *, protocol: str | Protocol, track: int = 1, source: str = "capture",
     chunk_size: int = 4096,
 ) -> Counter[str]:
     """Feed a byte capture through the live pipeline; returns what each frame became."""
-    proto = get_protocol(protocol)
+    proto = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
     pipeline = TrackPipeline(event.path, track=track, protocol=proto, port=f"replay:{Path(source).name}")
     pipeline.use_event(event)
     decoder = proto.new_decoder()
@@ -419,8 +429,8 @@ def replay_capture(
 
 
 def listen_forever(
-    db_path: str, *, url: str, protocol: str, track: int, lang: str, operator: str, terminal: str | None,
-    echo: Callable[[str], None],
+    db_path: str, *, url: str, protocol: str | Protocol, track: int, lang: str, operator: str,
+    terminal: str | None, echo: Callable[[str], None],
 ) -> None:
     """``trackside timing listen``: record until Ctrl-C, printing what happens (in words and seconds)."""
     from competition.glossary import counts_text, outcome_line
@@ -437,16 +447,20 @@ def listen_forever(
     def rejected(f: RejectedFrame) -> None:
         echo(f"[{track}] " + (f"rejected: {f.reason_en}" if en else f"拒收：{f.reason_zh}"))
 
+    proto = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
+
     def status(s: PortStatus) -> None:
         if s.online:
-            echo(f"{url}: online ({protocol})" if en else f"{url}：已连接（{protocol}）")
+            echo(f"{url}: online ({proto.name}, {proto.settings_text()})" if en
+                 else f"{url}：已连接（{proto.name}，{proto.settings_text()}）")
         else:
             err = (s.error_en if en else s.error_zh) or ""
             echo(f"{url}: OFFLINE {err}" if en else f"{url}：断开 {err}")
 
-    recorder = TimingRecorder(db_path, url=url, protocol=protocol, track=track, operator=operator,
+    recorder = TimingRecorder(db_path, url=url, protocol=proto, track=track, operator=operator,
                               terminal=terminal, on_outcome=outcome, on_status=status,
                               on_rejected=rejected)
+
     def gap(row: int) -> None:
         from competition.sequence_gaps import describe, gaps
 

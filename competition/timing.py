@@ -250,6 +250,12 @@ def record_impulse(
     store = event.store
     channel = str(impulse.channel.value)
     with store.transaction():
+        # Corrections and the timer's own rider numbers (issue #11) are paired there.
+        from competition.pairing_by_number import by_timer
+
+        taken = by_timer(event, impulse, track=track, run_id=run_id)
+        if taken is not None:
+            return taken
         if _is_duplicate(event, impulse):
             return ImpulseOutcome(None, "duplicate", track, channel)
         payload = _impulse_payload(impulse, track)

@@ -61,6 +61,15 @@ class Impulse:
     # column 5) and the Microgate run number, when the device sends them.
     lane: str | None = None
     run: int | None = None
+    # Added for real timers (issue #11), all defaulted so other code keeps working:
+    # ``flag`` is the device's own flag character for the line (ALGE column 1,
+    # the TAG correction character), "" when the protocol has none; ``voids``
+    # marks a line that cancels or withdraws the earlier impulse with the same
+    # number, channel and time (ALGE 'c', TAG 'T-'...): never a time itself;
+    # ``disqualifies`` marks the ALGE 'd' copy (the timer disqualified the run).
+    flag: str = ""
+    voids: bool = False
+    disqualifies: bool = False
 
     @property
     def usable(self) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from hardware.pty_port import DEFAULT_LINK_NAME, open_pty_simulator
 from hardware.simulator import DEFAULT_START_TOD_NS
@@ -48,6 +49,7 @@ def run_simulator_on_pty(
     linger_s: float = 5.0,
     start_now: bool = False,
     out: Callable[[str], None] = print,
+    simulator_options: dict[str, Any] | None = None,
 ) -> int:
     """Run one simulated timer on a pty; returns the number of impulses emitted."""
     port = open_pty_simulator(
@@ -56,6 +58,7 @@ def run_simulator_on_pty(
         gap_ns=seconds_to_ns(gap_s), course_ns=(seconds_to_ns(course_s[0]), seconds_to_ns(course_s[1])),
         seed=seed, bounce_probability=bounce_probability, noise_probability=noise_probability,
         bad_checksum_probability=bad_checksum_probability, start_tod_ns=start_tod_ns,
+        **(simulator_options or {}),
     )
     out(f"模拟计时器（{protocol}）已就绪，串口：{port.path}")
     out(f"Simulated {protocol} timer ready on {port.path}  (Ctrl-C to stop)")

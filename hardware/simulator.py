@@ -22,8 +22,11 @@ from hardware.impulse import DAY_NS, NS_PER_MS, NS_PER_SECOND, Channel
 from hardware.protocols import get_protocol
 from hardware.protocols.alge import AlgeDeviceModel
 from hardware.protocols.base import DeviceModel, SimulatedImpulse
+from hardware.protocols.farmtek import FarmTekDeviceModel
 from hardware.protocols.microgate import MicrogateDeviceModel
 from hardware.protocols.pad import MILLIS_MODULUS, PadDeviceModel
+from hardware.protocols.raceamerica import RaceAmericaDeviceModel
+from hardware.protocols.stackmat import StackMatDeviceModel
 from hardware.protocols.tagheuer import TagHeuerDeviceModel
 
 DEFAULT_START_TOD_NS = 10 * 3600 * NS_PER_SECOND  # 10:00:00
@@ -43,15 +46,22 @@ class _Event:
 
 
 def device_model_for(protocol_name: str, *, alge_checksum: bool = True, rei2: bool = False,
-                     host_stamped: bool = False) -> DeviceModel:
+                     host_stamped: bool = False, start_numbers: bool = False, chrono: bool = True,
+                     stackmat_gen: int = 4) -> DeviceModel:
     """The simulator's device model for a protocol name."""
     name = get_protocol(protocol_name).name
-    if name == "alge":
-        return AlgeDeviceModel(checksum=alge_checksum)
+    if name in ("alge", "timy"):
+        return AlgeDeviceModel(checksum=alge_checksum, start_numbers=start_numbers)
     if name == "tagheuer":
         return TagHeuerDeviceModel()
     if name == "microgate":
         return MicrogateDeviceModel(rei2=rei2)
+    if name == "farmtek":
+        return FarmTekDeviceModel(chrono=chrono)
+    if name == "raceamerica":
+        return RaceAmericaDeviceModel()
+    if name == "stackmat":
+        return StackMatDeviceModel(gen=stackmat_gen)
     return PadDeviceModel(host_stamped=host_stamped)
 
 
@@ -83,10 +93,14 @@ class TimerSimulator:
         rei2: bool = False,
         alge_checksum: bool = True,
         first_event_ns: int = NS_PER_SECOND,
+        start_numbers: bool = False,
+        chrono: bool = True,
+        stackmat_gen: int = 4,
     ) -> None:
         self.protocol = get_protocol(protocol_name).name
         self.model = device_model_for(self.protocol, alge_checksum=alge_checksum, rei2=rei2,
-                                      host_stamped=host_stamped)
+                                      host_stamped=host_stamped, start_numbers=start_numbers, chrono=chrono,
+                                      stackmat_gen=stackmat_gen)
         self._rng = random.Random(seed)
         self._bounce_p = bounce_probability
         self._noise_p = noise_probability

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 import serial
 
 from hardware.decoder import Decoded, Decoder
-from hardware.impulse import Impulse
 from hardware.protocols.base import Protocol
 
 log = logging.getLogger(__name__)
@@ -266,7 +265,8 @@ class PortSupervisor:
         local = "://" not in self.url and os.name == "posix"
         port = serial.serial_for_url(
             self.url, baudrate=self.baudrate, timeout=self._read_timeout_s, write_timeout=1.0,
-            do_not_open=True, **({"exclusive": True} if local else {}),
+            rtscts=bool(getattr(self.protocol, "rtscts", False)), do_not_open=True,
+            **({"exclusive": True} if local else {}),
         )
         port.open()
         self._request_low_latency(port)
@@ -315,13 +315,13 @@ class PortSupervisor:
             log.exception("on_bytes callback failed; parsing anyway")
         for item in self.decoder.feed(chunk, host_ns):
             self._deliver(item)
-            if isinstance(item, Impulse):
-                ack = self.protocol.ack(item)
-                if ack:
-                    try:
-                        self.send(ack)
-                    except PortOfflineError:
-                        log.warning("could not ack impulse on %s", self.url)
+            # Some settings (TAG Heuer flow-controlled 9600) want an ACK after every frame.
+            ack = self.protocol.ack(item)
+            if ack:
+                try:
+                    self.send(ack)
+                except PortOfflineError:
+                    log.warning("could not ack a frame on %s", self.url)
 
     def _deliver(self, item: Decoded) -> None:
         try:

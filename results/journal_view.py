@@ -89,8 +89,13 @@ def _describe(row: JournalRow, lang: str, course: Any = None) -> str:
         return f"{bib}{run_word} {p['run_id']} → {status_word(p['status'], lang)}{tail}"
     if k == "raw_bytes":
         return f"{'track' if en else '赛道'} {p['track']} {p['port']} {len(p['b64']) * 3 // 4} B"
-    if k == "frame_rejected":
-        return str(p["reason_en"] if en else p["reason_zh"])
+    if k in ("frame_rejected", "timer_record"):
+        return p["reason_en"] if en else p["reason_zh"]
+    if k in ("impulse_voided", "impulse_unvoided"):
+        who = f" ({p['by']})" if p.get("by") else ""
+        return f"{'impulse' if en else '脉冲'} {p['impulse_seq']}{who}{tail}"
+    if k == "runs_swapped":
+        return f"{'runs' if en else '成绩'} {p['run_a']} ⇄ {p['run_b']} (#{p['bib_a']} / #{p['bib_b']}){tail}"
     if k == "port_status":
         state = ("online" if en else "已连接") if p["online"] else ("OFFLINE" if en else "断开")
         return f"{p['url']} {state} {p.get('error') or ''}".strip()

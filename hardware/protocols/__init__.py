@@ -1,19 +1,25 @@
 """The timer protocols Trackside reads, by name.
 
 ``PROTOCOLS`` maps the names used on the command line and in event files
-("alge", "tagheuer", "microgate", "pad") to shared, stateless
-:class:`~hardware.protocols.base.Protocol` objects.
+("alge", "timy", "tagheuer", "microgate", "farmtek", "raceamerica",
+"stackmat", "pad") to shared, stateless
+:class:`~hardware.protocols.base.Protocol` objects carrying the factory
+serial settings; ``Protocol.configured(...)`` gives one port's settings.
 """
 
 from __future__ import annotations
 
-from hardware.protocols import alge, microgate, pad, tagheuer
-from hardware.protocols.base import DeviceModel, Protocol, SimulatedImpulse
+from hardware.protocols import alge, farmtek, microgate, pad, raceamerica, stackmat, tagheuer
+from hardware.protocols.base import NUMBERS_MODES, DeviceModel, Protocol, SimulatedImpulse
 
 PROTOCOLS: dict[str, Protocol] = {
     alge.PROTOCOL.name: alge.PROTOCOL,
+    alge.TIMY_PROTOCOL.name: alge.TIMY_PROTOCOL,
     tagheuer.PROTOCOL.name: tagheuer.PROTOCOL,
     microgate.PROTOCOL.name: microgate.PROTOCOL,
+    farmtek.PROTOCOL.name: farmtek.PROTOCOL,
+    raceamerica.PROTOCOL.name: raceamerica.PROTOCOL,
+    stackmat.PROTOCOL.name: stackmat.PROTOCOL,
     pad.PROTOCOL.name: pad.PROTOCOL,
 }
 
@@ -41,4 +47,5 @@ def get_protocol(name: str) -> Protocol:
         raise UnknownProtocolError(name) from None
 
 
-__all__ = ["PROTOCOLS", "DeviceModel", "Protocol", "SimulatedImpulse", "UnknownProtocolError", "get_protocol"]
+__all__ = ["NUMBERS_MODES", "PROTOCOLS", "DeviceModel", "Protocol", "SimulatedImpulse", "UnknownProtocolError",
+           "get_protocol"]

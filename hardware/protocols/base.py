@@ -9,21 +9,61 @@ side by side in one module and cannot drift apart.
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hardware.decoder import Decoder
-from hardware.impulse import Channel, Impulse
+from hardware.impulse import Channel, Impulse, RejectedFrame
+
+NUMBERS_MODES = ("auto", "bib", "impulse")
 
 
 class Protocol(ABC):
-    """One timer protocol: its name, titles, default baud rate and host commands."""
+    """One timer protocol: its name, titles, serial settings and host commands.
+
+    The objects in ``PROTOCOLS`` carry the manufacturer's factory defaults;
+    :meth:`configured` returns a copy set the way one timer on one port is set
+    (``--baud``, ``--rtscts``, ``--numbers``). ``numbers`` says what the rider
+    number on the timer's lines means: ``bib`` the rider's start number (pair
+    by it), ``impulse`` a counter (ignore it, pair first-in-first-out),
+    ``auto`` let the decoder decide from the data where that is unambiguous.
+    """
 
     name: str
     title_zh: str
     title_en: str
     baudrate: int
+    rtscts: bool = False
+    numbers: str = "auto"
+    #: Other baud rates the device can be set to (the manual's list), for messages.
+    other_baudrates: tuple[int, ...] = ()
+    #: Where the defaults come from, shown in docs and on the hardware screen.
+    settings_source: str = ""
+
+    def configured(self, *, baudrate: int | None = None, rtscts: bool | None = None,
+                   numbers: str | None = None) -> Protocol:
+        """A copy of this protocol set for one port; None keeps the default."""
+        clone = copy.copy(self)
+        if baudrate is not None:
+            clone.baudrate = baudrate
+        if rtscts is not None:
+            clone.rtscts = rtscts
+        if numbers is not None:
+            if numbers not in NUMBERS_MODES:
+                raise ValueError(f"numbers must be one of {NUMBERS_MODES}, not {numbers!r}")
+            clone.numbers = numbers
+        return clone
+
+    def settings_text(self) -> str:
+        """``9600 8N1, RTS/CTS off, numbers auto`` for screens and logs."""
+        return (f"{self.baudrate} 8N1, RTS/CTS {'on' if self.rtscts else 'off'}, numbers {self.numbers}"
+                + (", ACK 0x06" if self.ack_after_frames() else ""))
+
+    def ack_after_frames(self) -> bool:
+        """True when this setting needs an acknowledgement after every frame."""
+        return False
 
     @abstractmethod
     def new_decoder(self, device_id: str | None = None) -> Decoder:
@@ -33,8 +73,8 @@ class Protocol(ABC):
     def replay_request(self, after_seq: int | None) -> bytes | None:
         """Bytes that make the timer resend its memory, or None if it cannot."""
 
-    def ack(self, impulse: Impulse) -> bytes | None:
-        """Bytes to send after each impulse; None: none of our protocols needs acks."""
+    def ack(self, impulse: Impulse | RejectedFrame) -> bytes | None:
+        """Bytes to send after each frame the timer sent; None: no acknowledgement."""
         return None
 
     def __repr__(self) -> str:

@@ -7,11 +7,19 @@ Racetime2 record: 29 characters then CR (0-based columns)::
     [8:11]  RRR   run                      -> run
     [11:14] CCC   physical channel
     [14:17] LLL   logical channel: 000 start, 255 finish, 254 aux, 001-253 laps
-    [17]    I     info: '0' a time event; any other code is kept as cleared
-    [18]    O     origin: 'M' cable / physical input, 'R' radio
+    [17]    I     info (Racetime 2 manual, transmission protocol appendix):
+                  '0' time of day (an impulse); '1' the run's net time, '2' the
+                  total net time, '3' a lap net time: the timer's own results,
+                  kept beside the runs and never impulses; '4'..'9' speed,
+                  temperature, humidity: kept as status lines; anything else
+                  is rejected (shown, never used)
+    [18]    O     origin: 'M' cable / physical input, 'R' radio, 'K' a time of
+                  day changed by hand (-> manual), 'A' automatic start, 'E'
+                  downloaded from a Linkgate encoder, 'S'/'s' skipped events,
+                  'Z' a control time (not an impulse)
     [19]    P     sign: ' ' positive; '1' or '-' negative (a computed time,
                   not an impulse -> rejected)
-    [20:29] HHMMSSttt  time of day in milliseconds
+    [20:29] HHMMSSttt  time of day (or the net time) in milliseconds
 
 Example: ``004200120012552550M 140722615\\r``. Origin 'M' is the wired input,
 not a keypad: Racetime2 records carry no keypad marker, so ``manual`` is
@@ -20,8 +28,11 @@ always False for them.
 REI2 extended line: starts with 0x10, ends with LF. Bib [12:17], group
 [17:20], logical channel [26:29], flag [29] ('0' valid; 'P'/'A'/'Q' and any
 other code -> kept as cleared), ``HHMMSSffff`` [30:40] (1/10 000 s). It has no
-sequence number (``device_seq`` is None). Lines starting 0x12 (static reply) or
-0x14 (reduced format) are reported as rejected.
+sequence number (``device_seq`` is None; the simulator never prints one).
+Lines starting 0x12 (static reply) or 0x14 (reduced format) are rejected.
+
+Baud: the Racetime 2 leaves the factory at 1200 bit/s (2400, 4800 and 9600
+can be set), 8N1; RaceHorology opens the REI2 with an RTS handshake.
 
 Replay: no public source documents a memory-download command that the host can
 send (RaceHorology notes the download is started on the device itself), so
@@ -35,6 +46,8 @@ from collections.abc import Sequence
 from hardware.decoder import Decoded, Decoder, Frame, parse_time_of_day_ns
 from hardware.impulse import DAY_NS, Channel, Impulse
 from hardware.protocols.base import DeviceModel, Protocol, SimulatedImpulse
+from hardware.protocols.baudcheck import BaudWatchMixin
+from hardware.protocols.records import NET_TIME, STATUS, TOTAL_TIME, TimerRecord
 
 REI2_EXTENDED = "\x10"
 REI2_STATIC = "\x12"
@@ -49,10 +62,20 @@ def _channel(logical: int) -> Channel:
     return Channel.SPLIT
 
 
-class MicrogateDecoder(Decoder):
+BAUD_SAMPLES = (b"004200120012552550M 140722615\r004300130010000000M 140725102\r"
+                b"004400130012552550M 140801994\r004500130012552551M 000036892\r")
+
+
+class MicrogateDecoder(BaudWatchMixin, Decoder):
     """Parses Racetime2 records and REI2 extended lines on one port."""
 
     protocol = "microgate"
+
+    def __init__(self, device_id: str | None = None, numbers: str = "auto", baudrate: int | None = None,
+                 other_baudrates: tuple[int, ...] = (1200, 2400, 4800, 9600)) -> None:
+        super().__init__(device_id)
+        self.watch_baud("Microgate", baudrate, other_baudrates, BAUD_SAMPLES)
+        self.numbers = numbers
 
     def parse_frame(self, frame: Frame) -> Decoded:
         text = frame.text
@@ -75,14 +98,42 @@ class MicrogateDecoder(Decoder):
         t = text[20:29]
         tod_ns, resolution = parse_time_of_day_ns(t[0:2], t[2:4], t[4:6], t[6:9])
         logical = int(text[14:17])
-        bib = int(text[4:8])
+        bib = int(text[4:8]) or None
+        info, origin = text[17], text[18]
+        if info != "0":
+            return self._record(frame, info, bib, text[14:17], tod_ns, resolution, run=int(text[8:11]))
+        if origin == "Z":
+            return TimerRecord(protocol=self.protocol, raw=frame.raw, host_ns=frame.host_ns,
+                               reason_zh="控制时间（Z），不是脉冲", reason_en="control time (origin Z), not an impulse",
+                               kind=STATUS, device=self.device, bib=bib, channel_raw=text[14:17], status="Z")
         return Impulse(
             protocol=self.protocol, device=self.device, channel=_channel(logical),
             channel_raw=text[14:17], device_seq=int(text[0:4]), device_time_ns=tod_ns,
             clock_modulus_ns=DAY_NS, resolution_ns=resolution, host_ns=frame.host_ns,
-            bib=bib or None, manual=False, replayed=False, cleared=text[17] != "0",
-            bad_checksum=False, raw=frame.raw, run=int(text[8:11]),
+            bib=None if self.numbers == "impulse" else bib, manual=origin == "K", replayed=False,
+            cleared=False, bad_checksum=False, raw=frame.raw, run=int(text[8:11]),
+            flag=origin.strip(),
         )
+
+    def _record(self, frame: Frame, info: str, bib: int | None, channel_raw: str, net_ns: int,
+                resolution: int, *, run: int) -> Decoded:
+        kinds = {"1": (NET_TIME, "单次净时间", "run net time"), "2": (TOTAL_TIME, "总净时间", "total net time"),
+                 "3": (STATUS, "圈净时间", "lap net time")}
+        if info in kinds:
+            kind, zh, en = kinds[info]
+            return TimerRecord(
+                protocol=self.protocol, raw=frame.raw, host_ns=frame.host_ns,
+                reason_zh=f"计时器算出的{zh}（info {info}，第 {run} 轮），不是脉冲",
+                reason_en=f"the timer's own {en} (info {info}, run {run}), not an impulse",
+                kind=kind, device=self.device, bib=bib, channel_raw=channel_raw,
+                net_ns=net_ns if kind != STATUS else None, resolution_ns=resolution, status=f"info {info}",
+            )
+        if info in "456789":
+            return TimerRecord(protocol=self.protocol, raw=frame.raw, host_ns=frame.host_ns,
+                               reason_zh=f"测量值（速度/温度/湿度，info {info}），不是脉冲",
+                               reason_en=f"a measurement (speed/temperature/humidity, info {info}), not an impulse",
+                               kind=STATUS, device=self.device, bib=bib, channel_raw=channel_raw, status=f"info {info}")
+        return self.reject(frame, f"info 代码 {info!r} 未知，不是脉冲", f"unknown info code {info!r}, not an impulse")
 
     def _parse_rei2(self, frame: Frame, text: str) -> Decoded:
         if len(text) < 40:
@@ -95,22 +146,26 @@ class MicrogateDecoder(Decoder):
         return Impulse(
             protocol=self.protocol, device=self.device, channel=_channel(int(chan_f)),
             channel_raw=chan_f, device_seq=None, device_time_ns=tod_ns, clock_modulus_ns=DAY_NS,
-            resolution_ns=resolution, host_ns=frame.host_ns, bib=int(bib_f) if bib_f else None,
+            resolution_ns=resolution, host_ns=frame.host_ns,
+            bib=int(bib_f) if bib_f and int(bib_f) and self.numbers != "impulse" else None,
             manual=False, replayed=False, cleared=text[29] != "0", bad_checksum=False,
-            raw=frame.raw,
+            raw=frame.raw, flag=text[29] if text[29] != "0" else "",
         )
 
 
 class MicrogateProtocol(Protocol):
-    """Microgate Racetime2 / REI2 / RT Pro; the baud rate is set on the device."""
+    """Microgate Racetime2 / REI2 / RT Pro: 1200 8N1 from the factory (Racetime 2)."""
 
     name = "microgate"
     title_zh = "Microgate Racetime2 / REI2 计时器"
     title_en = "Microgate Racetime2 / REI2"
-    baudrate = 9600
+    baudrate = 1200
+    other_baudrates = (2400, 4800, 9600)
+    settings_source = "Racetime 2 manual, transmission protocol appendix (default 1200; 2400/4800/9600)"
 
     def new_decoder(self, device_id: str | None = None) -> MicrogateDecoder:
-        return MicrogateDecoder(device_id)
+        return MicrogateDecoder(device_id, numbers=self.numbers, baudrate=self.baudrate,
+                                other_baudrates=(*self.other_baudrates, type(self).baudrate))
 
     def replay_request(self, after_seq: int | None) -> None:
         """None: no documented host-initiated memory download (see module docstring)."""

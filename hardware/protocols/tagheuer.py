@@ -1,34 +1,47 @@
-"""TAG Heuer CP540 / CP545 / HL440, protocol THCOM08 (and the older ``T`` lines).
+"""TAG Heuer CP540 / CP545 / HL440 (THCOM08), CP520 ``T`` lines, Pocket Pro ``RR``.
 
 THCOM08 line, CR LF terminated (0-based columns)::
 
     TN BBBB SSSS CC HH:MM:SS.fffff DDDDD<TAB>XXXX
-    [0:2]   'TN' live impulse, 'AN' answer to a recall (-> replayed)
+    [0]     'T' a time, 'A' an answer to a recall (-> replayed)
+    [1]     'N' a new time; a correction character instead (see below)
     [3:7]   bib (blank or 0000 when none was typed)
     [8:12]  sequence number SSSS
-    [13:15] channel: ' 1' start, ' 2' finish, ' 3'..'16' splits, 'M1'.. manual
-    [16:30] time of day, 1/100 000 s
+    [13:15] channel ' 1'..'99' (' 1' start, ' 2' finish, others splits),
+            'M1'..'M9' the same channel keyed by hand (manual)
+    [16:30] time of day, 1/100 000 s; the hour may be blank (after a zero
+            sync the timer prints ``  :45:30.46400``-style times: hour 0)
     [31:36] a 5-digit field we keep in ``raw`` only
-    XXXX    checksum: the 16-bit sum of every byte *before the TAB* (columns
-            0..35, i.e. from the 'T' of 'TN' through the last digit of DDDDD),
-            printed as 4 upper-case hex digits.
+    XXXX    optional checksum after a TAB: the 16-bit sum of every byte before
+            the TAB, as 4 upper-case hex digits. A frame without it is
+            accepted unchecked (the checksum is optional in THCOM08).
 
-Example: ``TN 0012 0057  2 14:07:22.61530 00000\\t06E4\\r\\n``; the bytes
-``TN 0012 0057  2 14:07:22.61530 00000`` add up to 0x06E4, which is how we chose
-the summed range (the same range ullr's encoder sums). Our simulator uses the
-same function, so parser and simulator agree by construction and the reference
-example pins the choice.
+Correction characters in [1] (``T-`` ``T*`` ``T+`` ``T=`` ``TC``): '-' a
+time withdrawn and '*' / 'C' a time cancelled VOID the impulse with the same
+number, channel and time; '+' a time inserted by hand and '=' a time typed in
+to replace one are manual impulses. This is our reading of issue #11's summary
+of the THCOM08 specification; no captured correction line was available.
 
-Older ``T`` variant (CP520 era, read at 9600 baud, CR terminated, 30 chars, no
-checksum): the channel is at [12:14] and the time of day at [15:30] (column
-positions from the rallyx reader); bib [2:6] and sequence [7:11] are our reading
-of the remaining columns: ``T BBBB SSSS CC HH:MM:SS.fffff ``.
+CP520 ``T`` line (9600 baud, CR, 30 chars, no checksum)::
 
-Recall: ``#RT SSSS CC XXXX\\r\\n`` asks for the stored impulses from sequence
-SSSS on channel CC ('00' = every channel); XXXX is the 16-bit byte sum, as
-above, of ``#RT SSSS CC``. The timer answers with ``AN`` lines; ``AK F`` means it
-rejected the request. The public sources give the command's shape but not these
-argument semantics: check them on a real CP545 before relying on recall.
+    T       201 M1    45:30.464000
+    [1]     ' ' or a correction character, as above
+    [2:6]   sequence number (blank on the CP520 example)
+    [7:11]  bib
+    [12:14] channel, as above
+    [15:30] time of day HH:MM:SS.ffffff, hour blank after a zero sync
+
+Pocket Pro ``RR rank bib   HH:MM:SS.fffff`` lines are the timer's computed
+results (net times): kept beside the runs, never impulses.
+
+Recall: ``#RT SSSS CC<TAB>XXXX\\r\\n`` asks for the stored impulses from
+sequence SSSS on channel CC ('00' = every channel); XXXX is the 16-bit byte
+sum of ``RT SSSS CC`` (the '#' is not summed), e.g. ``#RT 0005 00\\t020B``.
+The timer answers with ``AN`` lines; ``AK F`` means it rejected the request.
+
+Flow control: in the 9600 setting with RTS/CTS (``--rtscts``) the timer waits
+for an ACK (0x06) after every frame it sends; :meth:`TagHeuerProtocol.ack`
+sends it.
 """
 
 from __future__ import annotations
@@ -37,11 +50,16 @@ import re
 from collections.abc import Sequence
 
 from hardware.decoder import Decoded, Decoder, Frame, format_time_of_day, parse_time_of_day_ns
-from hardware.impulse import DAY_NS, Channel, Impulse
+from hardware.impulse import DAY_NS, Channel, Impulse, RejectedFrame
 from hardware.protocols.base import DeviceModel, Protocol, SimulatedImpulse
+from hardware.protocols.baudcheck import BaudWatchMixin
+from hardware.protocols.records import NET_TIME, STATUS, TimerRecord
 
-_TIME = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$")
-_RECALL = re.compile(rb"^#RT (\d{1,4}) (\d{2}) ([0-9A-Fa-f]{4})$")
+ACK = b"\x06"
+VOID_MARKS = "-*C"
+MANUAL_MARKS = "+="
+_RECALL = re.compile(rb"^#(RT (\d{4}) (\d{2}))\t([0-9A-Fa-f]{4})$")
+_RR = re.compile(r"^RR (\d{4}) (\d{4}) +(.+?)\s*$")
 
 
 def sum16(text: str) -> str:
@@ -57,10 +75,26 @@ def _channel(field: str) -> tuple[Channel, bool, str] | None:
     if not digits.isdigit():
         return None
     number = int(digits)
-    if not 1 <= number <= 16:
+    if not 1 <= number <= 99:
         return None
     channel = Channel.START if number == 1 else Channel.FINISH if number == 2 else Channel.SPLIT
     return channel, manual, raw
+
+
+def parse_time(field: str) -> tuple[int, int] | None:
+    """``'14:07:22.61530'`` or, hour blank, ``'   45:30.464000'`` -> (ns, resolution)."""
+    parts = field.strip().split(":")
+    if len(parts) == 2:
+        hh, mm, rest = "0", parts[0], parts[1]
+    elif len(parts) == 3:
+        hh, mm, rest = parts[0].strip() or "0", parts[1], parts[2]
+    else:
+        return None
+    ss, _, frac = rest.partition(".")
+    if not (hh.isdigit() and len(hh) <= 2 and mm.isdigit() and len(mm) <= 2 and ss.isdigit()
+            and len(ss) == 2 and (not frac or frac.isdigit()) and len(frac) <= 6):
+        return None
+    return parse_time_of_day_ns(hh, mm, ss, frac)
 
 
 def _number(field: str) -> int | None:
@@ -72,10 +106,24 @@ def _number(field: str) -> int | None:
     return int(text)
 
 
-class TagHeuerDecoder(Decoder):
-    """Parses TN / AN / T lines and the AK answers."""
+def _is_thcom08(text: str) -> bool:
+    return len(text) >= 30 and text[2] == " " and text[12] == " " and text[15] == " "
+
+
+BAUD_SAMPLES = (b"TN 0012 0057  2 14:07:22.61530 00000\t06E4\r\nTN 0013 0058  1 14:07:25.10230 00000\t06D8\r\n"
+                b"TN 0013 0059  2 14:08:01.99410 00000\t06F1\r\nTN 0014 0060  1 14:08:05.40010 00000\t06CE\r\n")
+
+
+class TagHeuerDecoder(BaudWatchMixin, Decoder):
+    """Parses TN / AN / T lines, the correction lines, RR results and the AK answers."""
 
     protocol = "tagheuer"
+
+    def __init__(self, device_id: str | None = None, numbers: str = "auto", baudrate: int | None = None,
+                 other_baudrates: tuple[int, ...] = (9600, 19200, 38400)) -> None:
+        super().__init__(device_id)
+        self.watch_baud("TAG Heuer", baudrate, other_baudrates, BAUD_SAMPLES)
+        self.numbers = numbers
 
     def parse_frame(self, frame: Frame) -> Decoded:
         text = frame.text.rstrip("\r\n")
@@ -84,93 +132,134 @@ class TagHeuerDecoder(Decoder):
             if text[2:].strip().upper().startswith("F"):
                 return self.reject(frame, "计时器拒绝了回放请求（AK F）", "the timer rejected the recall request (AK F)")
             return self.reject(frame, "计时器应答（AK），不是脉冲", "timer acknowledgement (AK), not an impulse")
-        if head in ("TN", "AN"):
-            return self._parse_thcom08(frame, text, replayed=head == "AN")
-        if head == "T ":
-            return self._parse_old(frame, text)
+        if head == "RR":
+            return self._parse_rr(frame, text)
+        if head == "!T":
+            return TimerRecord(protocol=self.protocol, raw=frame.raw, host_ns=frame.host_ns,
+                               reason_zh="计时器同步时间（!T），不是脉冲", reason_en="timer synchro time (!T), not an impulse",
+                               kind=STATUS, device=self.device, status=text[2:].strip())
+        if text[:1] in "TA" and len(text) >= 2 and (text[1] == "N" or text[1] in " " + VOID_MARKS + MANUAL_MARKS):
+            mark = text[1]
+            replayed = text[0] == "A"
+            if _is_thcom08(text):
+                return self._parse_thcom08(frame, text, mark=mark, replayed=replayed)
+            if text[0] == "T":
+                return self._parse_old(frame, text, mark=mark)
         return self.reject(frame, "不是 TAG Heuer 计时行", "not a TAG Heuer time line")
 
-    def _parse_thcom08(self, frame: Frame, text: str, *, replayed: bool) -> Decoded:
+    def _parse_thcom08(self, frame: Frame, text: str, *, mark: str, replayed: bool) -> Decoded:
         body, tab, checksum = text.partition("\t")
-        if len(body) < 30:
-            return self.reject(frame, f"行太短（{len(body)} 字符，至少 30）", f"line too short ({len(body)} chars, need 30)")
         bad_checksum = False
-        if tab:
+        if tab and checksum.strip():
             bad_checksum = checksum.strip().upper() != sum16(body)
-        return self._impulse(frame, bib_f=body[3:7], seq_f=body[8:12], chan_f=body[13:15],
+        return self._impulse(frame, mark=mark, bib_f=body[3:7], seq_f=body[8:12], chan_f=body[13:15],
                              time_f=body[16:30], replayed=replayed, bad_checksum=bad_checksum)
 
-    def _parse_old(self, frame: Frame, text: str) -> Decoded:
+    def _parse_old(self, frame: Frame, text: str, *, mark: str) -> Decoded:
         if len(text.rstrip()) < 23:
             return self.reject(frame, "行太短（旧 T 格式）", "line too short (old T format)")
-        return self._impulse(frame, bib_f=text[2:6], seq_f=text[7:11], chan_f=text[12:14],
+        return self._impulse(frame, mark=mark, bib_f=text[7:11], seq_f=text[2:6], chan_f=text[12:14],
                              time_f=text[15:30], replayed=False, bad_checksum=False)
 
-    def _impulse(self, frame: Frame, *, bib_f: str, seq_f: str, chan_f: str, time_f: str,
+    def _parse_rr(self, frame: Frame, text: str) -> Decoded:
+        m = _RR.match(text.rstrip("\t"))
+        parsed = parse_time(m[3]) if m else None
+        if m is None or parsed is None:
+            return self.reject(frame, "RR 结果行无法读取", "cannot read the RR result line")
+        net_ns, resolution = parsed
+        return TimerRecord(
+            protocol=self.protocol, raw=frame.raw, host_ns=frame.host_ns,
+            reason_zh=f"计时器算出的成绩（RR，名次 {int(m[1])}），不是脉冲",
+            reason_en=f"the timer's own result (RR, rank {int(m[1])}), not an impulse",
+            kind=NET_TIME, device=self.device, bib=int(m[2]) or None, channel_raw="RR",
+            net_ns=net_ns, resolution_ns=resolution,
+        )
+
+    def _impulse(self, frame: Frame, *, mark: str, bib_f: str, seq_f: str, chan_f: str, time_f: str,
                  replayed: bool, bad_checksum: bool) -> Decoded:
         parsed = _channel(chan_f)
         if parsed is None:
             return self.reject(frame, f"通道 {chan_f!r} 未知", f"unknown channel {chan_f!r}")
         channel, manual, chan_raw = parsed
-        m = _TIME.match(time_f.strip())
-        if m is None:
+        when = parse_time(time_f)
+        if when is None:
             return self.reject(frame, f"时间 {time_f!r} 无法读取", f"cannot read time {time_f!r}")
-        tod_ns, resolution = parse_time_of_day_ns(m[1], m[2], m[3], m[4] or "")
+        tod_ns, resolution = when
         try:
             bib = _number(bib_f)
             seq = _number(seq_f)
         except ValueError:
             return self.reject(frame, f"号码或序号不是数字：{bib_f!r} {seq_f!r}",
                                f"bib or sequence is not numeric: {bib_f!r} {seq_f!r}")
+        voids = mark in VOID_MARKS
         return Impulse(
             protocol=self.protocol, device=self.device, channel=channel, channel_raw=chan_raw,
             device_seq=seq, device_time_ns=tod_ns, clock_modulus_ns=DAY_NS,
-            resolution_ns=resolution, host_ns=frame.host_ns, bib=bib or None, manual=manual,
-            replayed=replayed, cleared=False, bad_checksum=bad_checksum, raw=frame.raw,
+            resolution_ns=resolution, host_ns=frame.host_ns,
+            bib=None if self.numbers == "impulse" else (bib or None),
+            manual=manual or mark in MANUAL_MARKS, replayed=replayed, cleared=voids,
+            bad_checksum=bad_checksum, raw=frame.raw, flag=mark.strip() if mark != "N" else "",
+            voids=voids,
         )
 
 
 def recall_command(first_seq: int, channel: int = 0) -> bytes:
-    """``#RT SSSS CC XXXX\\r\\n``: recall stored impulses from ``first_seq`` on."""
-    body = f"#RT {first_seq % 10_000:04d} {channel:02d}"
-    return f"{body} {sum16(body)}\r\n".encode("latin-1")
+    """``#RT SSSS CC<TAB>XXXX\\r\\n``: the sum covers ``RT SSSS CC`` (not the '#')."""
+    body = f"RT {first_seq % 10_000:04d} {channel % 100:02d}"
+    return f"#{body}\t{sum16(body)}\r\n".encode("latin-1")
 
 
 class TagHeuerProtocol(Protocol):
-    """TAG Heuer CP540/545 (THCOM08), 9600 8N1."""
+    """TAG Heuer CP540/545 (THCOM08), 9600 8N1; ACK after every frame with RTS/CTS."""
 
     name = "tagheuer"
     title_zh = "TAG Heuer CP540/545 计时器"
     title_en = "TAG Heuer CP540/545"
     baudrate = 9600
+    other_baudrates = (19200, 38400)
+    settings_source = "issue #11 summary of THCOM08; RaceHorology TagHeuer.cs (RTS handshake, Pocket Pro 38400)"
 
     def new_decoder(self, device_id: str | None = None) -> TagHeuerDecoder:
-        return TagHeuerDecoder(device_id)
+        return TagHeuerDecoder(device_id, numbers=self.numbers, baudrate=self.baudrate,
+                               other_baudrates=(*self.other_baudrates, type(self).baudrate))
 
     def replay_request(self, after_seq: int | None) -> bytes:
         """Recall everything after ``after_seq`` (everything when None)."""
         return recall_command(0 if after_seq is None else after_seq + 1)
 
+    def ack_after_frames(self) -> bool:
+        return self.rtscts
+
+    def ack(self, impulse: Impulse | RejectedFrame) -> bytes | None:
+        """0x06 after every frame in the flow-controlled (RTS/CTS) setting."""
+        return ACK if self.rtscts else None
+
 
 def encode_line(
     *, prefix: str, bib: int | None, seq: int | None, channel_raw: str, tod_ns: int,
-    corrupt_checksum: bool = False,
+    corrupt_checksum: bool = False, checksum: bool = True,
 ) -> bytes:
     """Print one THCOM08 line (inverse of :class:`TagHeuerDecoder`)."""
     bib_f = f"{bib % 10_000:04d}" if bib is not None else "    "
     seq_f = f"{seq % 10_000:04d}" if seq is not None else "    "
     body = f"{prefix} {bib_f} {seq_f} {channel_raw:>2} {format_time_of_day(tod_ns, 5)} 00000"
-    checksum = sum16(body)
+    if not checksum:
+        return f"{body}\r\n".encode("latin-1")
+    sum_text = sum16(body)
     if corrupt_checksum:
-        checksum = f"{(int(checksum, 16) + 1) & 0xFFFF:04X}"
-    return f"{body}\t{checksum}\r\n".encode("latin-1")
+        sum_text = f"{(int(sum_text, 16) + 1) & 0xFFFF:04X}"
+    return f"{body}\t{sum_text}\r\n".encode("latin-1")
 
 
-def encode_old_line(*, bib: int | None, seq: int | None, channel_raw: str, tod_ns: int) -> bytes:
-    """Print one older ``T`` line (30 chars + CR)."""
-    bib_f = f"{bib % 10_000:04d}" if bib is not None else "    "
+def encode_old_line(*, bib: int | None, seq: int | None, channel_raw: str, tod_ns: int,
+                    mark: str = " ", blank_hour: bool = False) -> bytes:
+    """Print one CP520 ``T`` line (30 chars + CR): bib in [7:11], time 1/1 000 000 s."""
+    bib_f = f"{bib % 10_000:4d}" if bib is not None else "    "
     seq_f = f"{seq % 10_000:04d}" if seq is not None else "    "
-    return f"T {bib_f} {seq_f} {channel_raw:>2} {format_time_of_day(tod_ns, 5)} \r".encode("latin-1")
+    time_text = format_time_of_day(tod_ns, 6)
+    if blank_hour:
+        time_text = "   " + time_text[3:]
+    return f"T{mark}{seq_f} {bib_f} {channel_raw:>2} {time_text}\r".encode("latin-1")
 
 
 class TagHeuerDeviceModel(DeviceModel):
@@ -182,7 +271,7 @@ class TagHeuerDeviceModel(DeviceModel):
     seq_modulus = 10_000
 
     def channel_raw(self, channel: Channel, split_index: int, manual: bool) -> str:
-        number = {Channel.START: 1, Channel.FINISH: 2}.get(channel, 3 + split_index % 14)
+        number = {Channel.START: 1, Channel.FINISH: 2}.get(channel, 3 + split_index % 97)
         if manual and number <= 9:
             return f"M{number}"
         return str(number)
@@ -196,13 +285,10 @@ class TagHeuerDeviceModel(DeviceModel):
     def answer(self, request: bytes, memory: Sequence[SimulatedImpulse]) -> bytes:
         if not request.startswith(b"#"):
             return b""
-        m = _RECALL.match(request.strip())
-        if m is None:
+        m = _RECALL.match(request.strip(b"\r\n"))
+        if m is None or sum16(m[1].decode("latin-1")) != m[4].decode().upper():
             return b"AK F\r\n"
-        first, chan, checksum = int(m[1]), int(m[2]), m[3].decode().upper()
-        body = request.strip().rsplit(b" ", 1)[0]
-        if sum16(body.decode("latin-1")) != checksum:
-            return b"AK F\r\n"
+        first, chan = int(m[2]), int(m[3])
         chosen = [
             imp for imp in memory
             if imp.seq >= first and (chan == 0 or imp.channel_raw.lstrip("M") == str(chan))

@@ -7,6 +7,7 @@ import pytest
 from hardware.impulse import DAY_NS, Channel, Impulse, RejectedFrame
 from hardware.protocols import get_protocol
 from hardware.protocols.alge import chk1, encode_line
+from hardware.protocols.records import TimerRecord
 
 
 def parse(line: bytes) -> Impulse | RejectedFrame:
@@ -44,22 +45,26 @@ def test_wrong_checksum_is_kept_and_flagged() -> None:
 
 
 @pytest.mark.parametrize(
-    ("flag", "replayed", "cleared", "manual", "bib"),
+    ("flag", "replayed", "cleared", "manual", "bib", "voids", "dsq"),
     [
-        ("m", True, False, False, None),
-        ("c", False, True, False, None),
-        ("C", False, True, False, None),
-        ("d", False, True, False, None),
-        ("i", False, False, True, None),
-        ("n", False, False, False, 12),
-        ("s", False, False, False, 12),
-        ("?", False, False, False, None),
+        ("m", True, False, False, None, False, False),
+        ("c", False, True, False, None, True, False),
+        ("C", False, True, False, None, True, False),
+        ("d", False, True, False, None, False, True),
+        ("i", False, False, True, None, False, False),
+        ("t", False, False, False, None, False, False),
+        ("b", False, True, False, None, False, False),
+        ("n", False, False, False, 12, False, False),
+        ("s", False, False, False, 12, False, False),
+        ("?", False, False, False, None, False, False),
     ],
 )
-def test_flags(flag: str, replayed: bool, cleared: bool, manual: bool, bib: int | None) -> None:
+def test_flags(flag: str, replayed: bool, cleared: bool, manual: bool, bib: int | None, voids: bool,
+               dsq: bool) -> None:
     imp = parse(f"{flag}0012 C0  14:06:58.1029 00\r".encode())
     assert isinstance(imp, Impulse)
     assert (imp.replayed, imp.cleared, imp.manual, imp.bib) == (replayed, cleared, manual, bib)
+    assert (imp.voids, imp.disqualifies, imp.flag) == (voids, dsq, flag.strip())
     assert imp.usable is not cleared
 
 
@@ -78,11 +83,13 @@ def test_parallel_course_marker() -> None:
     assert isinstance(imp, Impulse) and imp.lane == "r"
 
 
-@pytest.mark.parametrize("net", ["RT", "TT", "SQ", "DT"])
-def test_net_time_lines_are_rejected_with_reason(net: str) -> None:
-    item = parse(f" 0012 {net}  00:00:24.5124 00\r".encode())
-    assert isinstance(item, RejectedFrame)
-    assert "net-time" in item.reason_en and "净时间" in item.reason_zh
+@pytest.mark.parametrize(("net", "kind"), [("RT", "net_time"), ("TT", "total_time"), ("SQ", "status"),
+                                           ("DT", "difference")])
+def test_net_time_lines_are_timer_records_never_impulses(net: str, kind: str) -> None:
+    item = parse(f" 0012 {net}  00:00:24.51   00\r".encode())
+    assert isinstance(item, TimerRecord) and isinstance(item, RejectedFrame)
+    assert item.kind == kind and item.bib == 12 and item.net_ns == 24_510_000_000
+    assert item.resolution_ns == 10_000_000 and "not an impulse" in item.reason_en and "不是脉冲" in item.reason_zh
 
 
 @pytest.mark.parametrize("line", [b"  ALGE-TIMING\r", b"\r", b"   \r", b"TIMY3\r", b"x0012 C0  14:06:58.1029 00\r",

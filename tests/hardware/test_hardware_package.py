@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_registry_names_and_titles() -> None:
-    assert set(PROTOCOLS) == {"alge", "tagheuer", "microgate", "pad"}
+    assert set(PROTOCOLS) == {"alge", "timy", "tagheuer", "microgate", "farmtek", "raceamerica", "stackmat", "pad"}
     for name, proto in PROTOCOLS.items():
         assert proto.name == name and proto.title_zh and proto.title_en and proto.baudrate > 0
         assert get_protocol(name.upper()) is proto
@@ -27,9 +27,9 @@ def test_registry_names_and_titles() -> None:
 
 def test_unknown_protocol_lists_valid_names() -> None:
     with pytest.raises(UnknownProtocolError) as err:
-        get_protocol("farmtek")
+        get_protocol("summit")
     exc = err.value
-    assert str(exc) == exc.message_zh and "farmtek" in exc.message_en
+    assert str(exc) == exc.message_zh and "summit" in exc.message_en
     for name in PROTOCOLS:
         assert name in exc.message_zh and name in exc.message_en
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hardware.impulse import Channel, Impulse, RejectedFrame
 from hardware.protocols import get_protocol
 from hardware.protocols.microgate import encode_racetime2, encode_rei2
+from hardware.protocols.records import TimerRecord
 
 
 def parse_all(data: bytes) -> list[Impulse | RejectedFrame]:
@@ -24,13 +25,18 @@ def test_reference_racetime2_record() -> None:
 def test_start_aux_and_info_codes() -> None:
     start = encode_racetime2(seq=1, bib=None, run=1, logical="000", tod_ns=10**9)
     aux = encode_racetime2(seq=2, bib=None, run=1, logical="254", tod_ns=2 * 10**9)
-    cleared = encode_racetime2(seq=3, bib=7, run=2, logical="255", tod_ns=3 * 10**9, info="3")
+    net = encode_racetime2(seq=3, bib=7, run=2, logical="255", tod_ns=59_760 * 10**6, info="1")
+    lap = encode_racetime2(seq=3, bib=7, run=2, logical="001", tod_ns=3 * 10**9, info="3")
     radio = encode_racetime2(seq=4, bib=7, run=2, logical="255", tod_ns=4 * 10**9, origin="R")
-    a, b, c, d = parse_all(start + aux + cleared + radio)
+    keyed = encode_racetime2(seq=5, bib=8, run=2, logical="255", tod_ns=5 * 10**9, origin="K")
+    a, b, c, e, d, k = parse_all(start + aux + net + lap + radio + keyed)
     assert isinstance(a, Impulse) and a.channel is Channel.START and a.bib is None
     assert isinstance(b, Impulse) and b.channel is Channel.SPLIT
-    assert isinstance(c, Impulse) and c.cleared and not c.usable and c.run == 2
+    # Info 1 is the timer's own net time of the run: never a (fake) finish impulse.
+    assert isinstance(c, TimerRecord) and c.kind == "net_time" and c.net_ns == 59_760 * 10**6 and c.bib == 7
+    assert isinstance(e, TimerRecord) and e.kind == "status"
     assert isinstance(d, Impulse) and d.usable and not d.manual
+    assert isinstance(k, Impulse) and k.manual  # origin K: a time of day changed by hand
 
 
 def test_negative_time_rejected() -> None:

@@ -63,7 +63,8 @@ def test_old_t_variant() -> None:
 
 def test_recall_request_and_device_answer() -> None:
     request = get_protocol("tagheuer").replay_request(56)
-    assert request is not None and request.startswith(b"#RT 0057 00 ")
+    # The checksum covers "RT 0057 00" (not the '#') and follows a TAB.
+    assert request == b"#RT 0057 00\t" + f"{sum(b'RT 0057 00'):04X}".encode() + b"\r\n"
     memory = [
         SimulatedImpulse("tagheuer", "tagheuer", seq, Channel.START, "1", seq * 10**9, None, False, 0)
         for seq in (55, 56, 57, 58)
@@ -73,7 +74,8 @@ def test_recall_request_and_device_answer() -> None:
     items = parse_all(answer)
     assert [i.device_seq for i in items if isinstance(i, Impulse)] == [57, 58]
     assert all(isinstance(i, Impulse) and i.replayed for i in items)
-    assert model.answer(b"#RT 0057 00 FFFF", memory) == b"AK F\r\n"
+    assert model.answer(b"#RT 0057 00\tFFFF", memory) == b"AK F\r\n"
+    assert model.answer(b"#RT 0057 00 022E", memory) == b"AK F\r\n"  # the old, malformed command
 
 
 def test_garbage_lines_rejected() -> None:

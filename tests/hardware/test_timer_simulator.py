@@ -22,7 +22,9 @@ def key_of(sent: SimulatedImpulse) -> tuple[str, int | None, str, int | None]:
     return (sent.device, sent.seq, sent.channel_raw, sent.device_time_ns)
 
 
-@pytest.mark.parametrize("name", NAMES)
+# RaceAmerica has no split eyes on the Z receiver and a StackMat times one rider
+# at a time: their round trips are in test_new_protocols.py.
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in ("raceamerica", "stackmat")])
 def test_round_trip_every_protocol(name: str) -> None:
     sim = TimerSimulator(name, riders=12, gap_ns=4 * S, course_ns=(10 * S, 20 * S), seed=3, splits=1,
                          bounce_probability=0.2, noise_probability=0.2, bad_checksum_probability=0.15)

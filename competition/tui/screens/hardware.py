@@ -120,6 +120,10 @@ class HardwareScreen(EventScreen):
         rec = app.recorder
         if rec is not None:
             text += "\n" + tr("hardware.connected", url=rec.url, protocol=rec.protocol.name, track=rec.track)
+        # The serial settings in use (or the selected protocol's factory defaults).
+        proto = rec.protocol if rec is not None else PROTOCOLS.get(self.protocol)
+        if proto is not None:
+            text += f"\n{proto.settings_text()}"
         self.query_one("#hardware-settings", Static).update(text)
 
     def action_rescan(self) -> None:
