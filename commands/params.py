@@ -93,7 +93,7 @@ RIDERS = BoundedInt(1, MAX_RIDERS, "选手数", "The number of riders")
 CASE_ID = BoundedInt(1, MAX_ID, "申诉编号", "The appeal number")
 ATTEMPT = BoundedInt(1, 20, "第几次", "The attempt")
 PORT = BoundedInt(0, 65535, "端口", "The port")
-BAUD = BoundedInt(50, 4_000_000, "波特率", "The baud rate")
+BAUD = BoundedInt(1, 4_000_000, "波特率", "The baud rate")  # which rates a timer has: the protocol says
 
 
 class Reason(click.ParamType):

@@ -192,8 +192,8 @@ class TrackPipeline:
     def _record_frame(self, frame: Impulse | RejectedFrame, hold: bool = False) -> None:
         if isinstance(frame, TimerRecord):
             # The timer's own net times and number lines (issue #11): kept beside the runs.
-            record_timer_record(self.event(), frame, track=self.track)
-            self.counts["timer_record"] += 1
+            seq = record_timer_record(self.event(), frame, track=self.track)
+            self.counts["timer_record" if seq is not None else "duplicate"] += 1  # an exact repeat is dropped
             return
         if isinstance(frame, Impulse):
             # The decoders range-check already; impulses from anywhere else are checked here.

@@ -177,7 +177,12 @@ def _older_than_recorded(event: Event, track: int, impulse: Impulse, *, paired_o
     diff = last - ahead
     if modulus:
         diff %= modulus
-        return 0 < diff < modulus // 2
+        window = modulus // 2
+        if paired_only:
+            # A short counter (a console's 1000 s wrap) makes "before" ambiguous: a live
+            # impulse counts as stale only within one run's time limit of the last paired one.
+            window = min(window, event.course.time_limit_ns)
+        return 0 < diff < window
     return diff > 0
 
 

@@ -69,7 +69,7 @@ def _check_pipeline(template: Path, protocol: str, data: bytes) -> None:
             kept = b"".join(base64.b64decode(json.loads(r["payload"])["b64"]) for r in raws)
             assert kept == data  # every raw byte journaled, in order
             journaled = ev.store.query(
-                "SELECT COUNT(*) AS n FROM journal WHERE kind IN ('impulse_recorded', 'frame_rejected')"
+                "SELECT COUNT(*) AS n FROM journal WHERE kind IN ('impulse_recorded', 'frame_rejected', 'timer_record')"
             )[0]["n"]
         # Every frame the decoder made is one row or a dropped duplicate; none vanished.
         decoder = get_protocol(protocol).new_decoder()
