@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from competition import start_queue
 from competition.event import Event
+from competition.timing import record_impulse
 from competition.tui.screens.checkin import CheckinScreen
 from competition.tui.screens.hardware import HardwareScreen
 from competition.tui.screens.standings import StandingsScreen
@@ -12,7 +13,6 @@ from competition.tui.widgets.queue_list import QueueList
 from hardware.impulse import Channel
 from tests.conftest import register
 from tests.ui.helpers import T0, PinnedClock, S, make_app, pad_impulse
-from competition.timing import record_impulse
 
 
 async def test_screens_redraw_when_switched_back_to(event: Event) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from competition import start_queue, timing
 from competition.event import Event
 from competition.tui.screens.timing import TimingScreen
@@ -102,11 +104,13 @@ async def test_manual_finish_and_undo_start_act_on_the_selected_rider(event: Eve
     """Repro: `f` and `v` acted on the oldest rider on course, whoever was selected."""
     register(event, 3)
     start_queue.check_in(event, [1, 2, 3])
-    app = make_app(event)
+    # A manual finish is stamped with the real monotonic clock: start the riders a minute before it.
+    t0 = time.monotonic_ns() - 60 * S
+    app = make_app(event, PinnedClock(t0 + 50 * S))
     async with app.run_test(size=(120, 36)) as pilot:
         recorder = RecorderStandIn(event, app)
-        recorder.impulse(Channel.START, T0)
-        recorder.impulse(Channel.START, T0 + 15 * S)
+        recorder.impulse(Channel.START, t0)
+        recorder.impulse(Channel.START, t0 + 15 * S)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, TimingScreen)

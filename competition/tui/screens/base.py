@@ -31,6 +31,16 @@ class EventScreen(ExplainsKeys, Screen[None]):
         raise NotImplementedError
 
     def on_show(self) -> None:
+        self._catch_up()
+
+    def on_screen_resume(self) -> None:
+        # Switching back to a screen (modes) fires ScreenResume, not Show: both must redraw.
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Redraw from the event if it changed since this screen last drew."""
+        if not self.is_mounted:
+            return
         if self.generation != self.trackside.generation:
             self.refresh_data()
         self.update_status()

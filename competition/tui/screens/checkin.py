@@ -239,6 +239,6 @@ class CheckinScreen(EventScreen):
         def answer(yes: bool | None) -> None:
             if yes:
                 app.run_command(lambda: start_queue.scratch(app.event, bib, reason="DNS"),
-                                done=app.tr("timing.scratched", bib=bib))
+                                done=app.tr("timing.scratched", bib=bib, name=name))
 
         app.push_screen(ConfirmDialog(app.tr("title.scratch", bib=bib, name=name), app.tr), answer)

@@ -13,7 +13,7 @@ from competition.tui.board import Finisher
 from competition.tui.i18n import Texts
 
 
-class FinishersTable(DataTable[Any]):
+class FinishersTable(DataTable[Any], can_focus=False):
     """One row per recent finisher, newest first; the announcer reads it aloud."""
 
     def __init__(self, tr: Texts, **kwargs: Any) -> None:
