@@ -14,7 +14,7 @@ from tests.ui.helpers import T0, PinnedClock, RecorderStandIn, S, make_app, noti
 
 
 def _panel_text(screen: TimingScreen) -> str:
-    return screen.query_one(PenaltyPanel).render().plain  # type: ignore[attr-defined]
+    return screen.query_one(PenaltyPanel).render().plain.replace("\u00a0", " ")  # type: ignore[attr-defined]
 
 
 async def test_target_leaves_a_rider_who_finishes_while_another_rides(event: Event) -> None:

@@ -52,4 +52,6 @@ class EventScreen(ExplainsKeys, Screen[None]):
     def update_status(self) -> None:
         if self.is_mounted:
             app = self.trackside
-            self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
+            # query, not query_one: while the screen is composed or torn down the bar may be absent.
+            for bar in self.query(TimerStatusBar):
+                bar.show_state(app.timer_state(), app.clock())

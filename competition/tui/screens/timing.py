@@ -167,10 +167,11 @@ class TimingScreen(TimingActions, EventScreen):
         orphans.display = True
 
     def update_status(self) -> None:
-        if not self.is_mounted:
-            return
+        bars = list(self.query(TimerStatusBar)) if self.is_mounted else []
+        if not bars:
+            return  # not composed yet, or torn down
         app = self.trackside
-        self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
+        bars[0].show_state(app.timer_state(), app.clock())
         banner = self.query_one(AlarmBanner)
         text = self.alarm_text()
         if text:
@@ -285,7 +286,8 @@ class TimingScreen(TimingActions, EventScreen):
         return tr("timing.target", rider=self.rider_words(t), why=why)
 
     def _show_panel(self) -> None:
-        if not self.is_mounted:
+        panels = list(self.query(PenaltyPanel)) if self.is_mounted else []
+        if not panels:
             return
         line = self.target_line()
         t = self.choice.target
@@ -293,7 +295,7 @@ class TimingScreen(TimingActions, EventScreen):
         if key == self._panel_key:
             return
         self._panel_key = key
-        self.query_one(PenaltyPanel).show_keys(self.trackside.event.course, self.armed, line, t is not None)
+        panels[0].show_keys(self.trackside.event.course, self.armed, line, t is not None)
         box = self.query_one("#clocks", VerticalScroll)
         for clock in box.query(RiderClock):
             selected = t is not None and clock.rider.run_id == t.run_id
