@@ -23,11 +23,11 @@ from competition.privacy import mask_phone
 from competition.tui.dialogs.correct_time import CorrectTimeDialog
 from competition.tui.dialogs.form import Field, FormDialog
 from competition.tui.i18n import localize_bindings
+from competition.tui.journal_words import describe
 from competition.tui.screens.base import EventScreen
+from competition.tui.widgets.fitted_table import Col, FittedTable
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
-from competition.tui.journal_words import describe
-from competition.tui.widgets.fitted_table import Col, FittedTable
 from results.journal_view import KIND_ZH, kind_label
 
 if TYPE_CHECKING:
