@@ -128,7 +128,7 @@ class HardwareScreen(EventScreen):
         table = self.query_one("#ports", FittedTable)
         table.clear()
         for p in ports:
-            table.add_full_row(p.device, p.description)
+            table.add_full_row(p.device, "" if p.description in ("n/a", "") else p.description)  # pyserial's "n/a"
         if not ports:
             table.add_full_row(app.tr("hardware.no_ports"), "")
 
