@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from competition.targeting import GRACE_NS, Candidate, Pick, choose_target, refusal, segment_position
+from competition.targeting import (
+    GRACE_NS,
+    Candidate,
+    Pick,
+    choose_target,
+    refusal,
+    segment_position,
+)
 
 S = 1_000_000_000
 NOW = 10_000 * S

@@ -15,7 +15,6 @@ from tests.conftest import register
 from tests.ui.helpers import T0, PinnedClock, S, make_app, pad_impulse, screen_text
 
 
-
 @pytest.fixture
 def day(event: Event) -> Event:
     """Nine riders, a penalty, finishes, an entrant edit and an orphan: rows of every common kind."""
