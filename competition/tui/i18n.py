@@ -100,6 +100,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "disposition.discarded": ("已搁置", "set aside"),
     "disposition.replaced": ("被替换", "replaced"),
     "assign.device_time": ("计时器时间 {time}", "timer clock {time}"),
+    "assign.seconds": ("{s} 秒", "{s} s"),
     "assign.age": ("{age} 前收到", "received {age} ago"),
     "assign.replayed": ("来自计时器内存回放", "replayed from the timer's memory"),
     "assign.type_bib": ("输入号码后显示结果", "Type a bib to see the result"),

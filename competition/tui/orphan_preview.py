@@ -33,6 +33,14 @@ class AssignPreview:
     summary: str
 
 
+def age_words(ns: int, tr: Texts) -> str:
+    """``12 秒`` under a minute, else ``6:06`` (minutes:seconds)."""
+    seconds = ns // 1_000_000_000
+    if seconds < 60:
+        return tr("assign.seconds", s=seconds)
+    return format_duration(ns, 1_000_000_000)
+
+
 def impulse_words(impulse: dict[str, Any], now_ns: int, tr: Texts) -> str:
     """``#12 终点 · 计时器 10:02:03.4567 · 6:06 前收到`` — when the impulse happened, in words."""
     parts = [f"#{impulse['seq']} {tr('channel.' + str(impulse['channel']))}"]
@@ -40,7 +48,7 @@ def impulse_words(impulse: dict[str, Any], now_ns: int, tr: Texts) -> str:
         parts.append(tr("assign.device_time", time=format_time_of_day(int(impulse["device_time_ns"]))))
     age = since(now_ns, int(impulse["host_ns"]))
     if age is not None:
-        parts.append(tr("assign.age", age=format_duration(age, 1_000_000_000)))
+        parts.append(tr("assign.age", age=age_words(age, tr)))
     if impulse.get("replayed"):
         parts.append(tr("assign.replayed"))
     if impulse.get("manual"):

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 MAX_TRACK = 4
 # The status column (queued on track n, on course, rode, withdrawn) stays at 80×24; station goes first.
-RESULT_COLUMNS = (Col("col.bib", 5), Col("col.name", 8), Col("col.phone", 11), Col("col.platform", 6, drop=1),
+RESULT_COLUMNS = (Col("col.bib", 5), Col("col.name", 8), Col("col.phone", 11), Col("col.platform", 6, flex=True, drop=1),
                   Col("col.station", 8, drop=2), Col("col.status", 6, flex=True))
 QUEUE_COLUMNS = (Col("col.queue_pos", 3), Col("col.bib", 5), Col("col.name", 8, flex=True),
                  Col("col.platform", 6, drop=1))

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 # The notes (prize, cut line, on course) stay at 80×24; the platform goes first (the filter names it).
-COLUMNS = (Col("col.rank", 4), Col("col.bib", 5), Col("col.name", 8), Col("col.platform", 6, drop=1),
+COLUMNS = (Col("col.rank", 4), Col("col.bib", 5), Col("col.name", 8), Col("col.platform", 6, flex=True, drop=1),
            Col("col.raw", 8), Col("col.penalty", 5), Col("col.adjusted", 8), Col("col.status", 4),
            Col("col.mark", 12, flex=True))
 
