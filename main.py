@@ -11,8 +11,21 @@ import os
 
 import click
 
-from commands import app, entrants, event, judging, results, timing
+from commands import (
+    app,
+    backup,
+    entrants,
+    event,
+    judging,
+    paper,
+    results,
+    rounds,
+    share,
+    timing,
+    venue,
+)
 from commands.common import CONTEXT, Ctx
+from commands.free_text import clean_free_text
 
 
 @click.group(context_settings=CONTEXT)
@@ -22,9 +35,12 @@ from commands.common import CONTEXT, Ctx
 @click.option("--operator", default=lambda: os.environ.get("TRACKSIDE_OPERATOR", ""),
               help="操作人姓名，记入日志 / operator name recorded in the journal")
 @click.option("--terminal", default=None, help="终端名（默认 主机名:进程号）/ terminal id")
+@click.option("--case", "case_id", default=None, type=click.IntRange(1, 2**31 - 1), metavar="N",
+              help="按已裁决成立的申诉 N 更正（记入日志）/ a correction made under upheld appeal N")
 @click.version_option(package_name="trackside")
 @click.pass_context
-def cli(click_ctx: click.Context, db: str | None, lang: str, operator: str, terminal: str | None) -> None:
+def cli(click_ctx: click.Context, db: str | None, lang: str, operator: str, terminal: str | None,
+        case_id: int | None) -> None:
     """Trackside 赛道计时与裁判系统 — timing and judging for skills competitions.
 
     \b
@@ -36,11 +52,13 @@ def cli(click_ctx: click.Context, db: str | None, lang: str, operator: str, term
       trackside awards --out 颁奖               奖状与名单 / award sheets
     """
     click_ctx.obj = Ctx(db, lang, operator, terminal)
+    click_ctx.obj.case_id = case_id
 
 
-for _module in (event, entrants, timing, judging, results, app):
+for _module in (event, entrants, timing, judging, results, rounds, paper, share, app, backup, venue):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
+clean_free_text(cli)  # no control characters in --operator, --reason, names … (after every command is added)
 
 
 def main() -> None:

@@ -1,9 +1,13 @@
 """Benchmark: importing registration sheets (python bench/bench_import.py).
 
-Phase 1 (this file): reading — ``read_registration`` on 500 and 50,000
-rows, xlsx and CSV, time and peak Python memory (tracemalloc), and the two
-workbook engines side by side (why calamine is the default). A later
-phase (writing the reading into the journal) appends itself to ``PHASES``.
+Phase 1: reading — ``read_registration`` on 500 and 50,000 rows, xlsx and
+CSV, time and peak Python memory (tracemalloc), and the two workbook
+engines side by side (why calamine is the default). Phase 2: writing the
+reading into the journal. Phase 3: what the bounds of issue #16 cost, the
+same sheets read with and without them in the same run. Phase 4: the
+issue's hostile sheets (a cell at XFD1048576, a million-row workbook, a
+3-million-row CSV, a 1 GiB zip bomb), each read in its own process: the
+outcome, the time to refusal and the process's peak memory.
 
 Prints a human table, then one ``BENCH|<what>|<figure with unit>|<target>``
 line per figure.
@@ -136,9 +140,111 @@ def write_phase(sheets: dict[str, Path]) -> list[Figure]:
     return figures
 
 
+def _read_without_bounds(path: Path) -> SheetReading:
+    """read_registration as it was before issue #16: no bounds check before the engine."""
+    from unittest import mock
+
+    from competition.registration import reader, sources
+
+    def unchecked(*_args: object, **_kwargs: object) -> None:
+        return None
+
+    with mock.patch.object(reader, "check_workbook", unchecked), \
+            mock.patch.object(sources, "check_csv_lines", unchecked), \
+            mock.patch.object(sources, "check_csv_size", unchecked):
+        return read_registration(path)
+
+
+def bounds_phase(sheets: dict[str, Path]) -> list[Figure]:
+    """What the bounds cost on a real sheet: the same read with and without them, same run."""
+    from competition.registration.bounds import check_workbook
+
+    figures: list[Figure] = []
+    for kind, n, repeat in (("xlsx", SMALL, 7), ("csv", SMALL, 7), ("xlsx", LARGE, 2), ("csv", LARGE, 2)):
+        path = sheets[f"{kind}_{n}"]
+        without = _best_seconds(partial(_read_without_bounds, path), repeat)
+        with_bounds = _best_seconds(partial(read_registration, path), repeat)
+        figures.append(Figure(f"read_{kind}_{n}_rows_without_bounds", f"{without * 1000:.1f} ms", "-"))
+        figures.append(Figure(f"read_{kind}_{n}_rows_with_bounds", f"{with_bounds * 1000:.1f} ms",
+                              "< 0.5 s" if n == SMALL else "< 10 s"))
+        if kind == "xlsx":
+            alone = _best_seconds(partial(check_workbook, path), repeat)
+            figures.append(Figure(f"bounds_check_alone_xlsx_{n}_rows", f"{alone * 1000:.1f} ms",
+                                  "< 20 % of the read"))
+    return figures
+
+
+_HOSTILE_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from competition.registration import RegistrationError, read_registration
+start = time.perf_counter()
+try:
+    read_registration({path!r})
+    outcome = "read"
+except RegistrationError as error:
+    outcome = "refused: " + error.message_en.split(": ", 1)[1][:70]
+# VmHWM is this process's own peak (ru_maxrss would include the parent's at fork)
+status = open("/proc/self/status").read().split("VmHWM:")
+peak = int(status[1].split()[0]) if len(status) > 1 else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"outcome": outcome, "seconds": time.perf_counter() - start, "peak_kib": peak}}))
+"""
+
+
+def _hostile_sheets(folder: Path) -> dict[str, Path]:
+    """The issue's hostile sheets: the far cell, a 1M-row workbook, a 3M-row CSV, a zip bomb."""
+    import zipfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "registration"))
+    from hostile import far_cell_workbook, header_rows, hostile_workbook, inline_cell, sheet_xml
+
+    far = folder / "far_cell.xlsx"
+    hostile_workbook(far, sheet_xml([f'<row r="1">{inline_cell("A1", "姓名")}{inline_cell("B1", "手机号")}</row>',
+                                     f'<row r="1048576">{inline_cell("XFD1048576", "x")}</row>']))
+    only_far = far_cell_workbook(folder / "only_far_cell.xlsx")
+    million = hostile_workbook(folder / "million_rows.xlsx", sheet_xml(header_rows(1_000_000)))
+    csv_path = folder / "three_million_rows.csv"
+    csv_path.write_bytes("姓名,手机号\n".encode() + b"a,123\n" * 3_000_000)
+    bomb = folder / "bomb.xlsx"
+    hostile_workbook(bomb, sheet_xml(header_rows(3)))
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as member:
+            block = b" " * (1024 * 1024)
+            for _ in range(1024):  # 1 GiB of spaces, about 1 MB on disk
+                member.write(block)
+    return {"far_cell_beside_A1": far, "only_far_cell": only_far, "million_row_xlsx": million,
+            "three_million_row_csv": csv_path, "zip_bomb_1GiB": bomb}
+
+
+def hostile_phase(_sheets: dict[str, Path]) -> list[Figure]:
+    """Peak memory and time of reading each hostile sheet (each in its own process)."""
+    import json
+    import subprocess
+
+    root = str(Path(__file__).resolve().parent.parent)
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="bench_hostile_") as tmp:
+        for name, path in _hostile_sheets(Path(tmp)).items():
+            done = subprocess.run([sys.executable, "-c", _HOSTILE_CHILD.format(root=root, path=str(path))],
+                                  capture_output=True, text=True, check=False, timeout=600)
+            if done.returncode != 0:
+                figures.append(Figure(f"hostile_{name}", f"died {done.returncode}", "refused"))
+                continue
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            size = path.stat().st_size / (1024 * 1024)
+            figures.append(Figure(f"hostile_{name}_file_size", f"{size:.2f} MiB", "-"))
+            figures.append(Figure(f"hostile_{name}_outcome", result["outcome"].split(":")[0], "refused"))
+            figures.append(Figure(f"hostile_{name}_seconds", f"{result['seconds']:.2f} s", "< 5 s"))
+            figures.append(Figure(f"hostile_{name}_peak_rss", f"{result['peak_kib'] / 1024:.0f} MiB",
+                                  "< 200 MiB"))
+    return figures
+
+
 PHASES: list[tuple[str, Callable[[dict[str, Path]], list[Figure]]]] = [
     ("read registration sheets", read_phase),
     ("import into the event file", write_phase),
+    ("bounds before reading: cost on real sheets", bounds_phase),
+    ("hostile sheets (issue #16): refused, memory bounded", hostile_phase),
 ]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from commands.backup import backup_options
 from commands.common import CONTEXT, Ctx, fail, pass_ctx, run_guarded
 
 
@@ -15,8 +16,10 @@ from commands.common import CONTEXT, Ctx, fail, pass_ctx, run_guarded
 @click.option("--protocol", default=None, help="alge | tagheuer | microgate | pad")
 @click.option("--simulate", "simulated", is_flag=True, help="使用内置模拟计时器 / use a simulated timer")
 @click.option("--track", default=1, show_default=True, type=int)
+@backup_options
 @pass_ctx
-def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track: int) -> None:
+def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track: int, backup_dir: str | None,
+        backup_every: int | None) -> None:
     """打开计时终端 / open the trackside app."""
     if url and not protocol:
         fail(ctx.say("使用 --port 时必须同时给出 --protocol。", "--port needs --protocol."))
@@ -25,7 +28,7 @@ def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track:
         from competition.tui.launch import launch_app
 
         launch_app(ctx.db, url=url, protocol=protocol, simulate=simulated, track=track, lang=ctx.lang,
-                   operator=ctx.operator, terminal=ctx.terminal)
+                   operator=ctx.operator, terminal=ctx.terminal, backup_dir=backup_dir, backup_every=backup_every)
 
     run_guarded(ctx, body)
 

@@ -24,6 +24,7 @@ class Ctx:
         self.lang = lang
         self.operator = operator
         self.terminal = terminal
+        self.case_id: int | None = None  # --case N: corrections made under an upheld appeal
 
     def say(self, zh: str, en: str) -> str:
         return en if self.lang == "en" else zh
@@ -31,7 +32,17 @@ class Ctx:
     def event(self) -> Any:
         from competition.event import Event
 
-        return Event.open(self.db, operator=self.operator, terminal=self.terminal)
+        event = Event.open(self.db, operator=self.operator, terminal=self.terminal)
+        if self.case_id is not None:
+            from competition.appeals import require_case_for_corrections
+
+            try:
+                require_case_for_corrections(event, self.case_id)
+            except BaseException:
+                event.close()
+                raise
+            event.store.case_id = self.case_id
+        return event
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -57,5 +68,21 @@ def run_guarded(ctx: Ctx, fn: Callable[[], Any]) -> Any:
         fail(("错误：" if ctx.lang != "en" else "Error: ") + text)
 
 
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+def emit_json(data: Any, *, full_phones: bool = False) -> None:
+    """Print JSON: every string cleaned of ID numbers and (unless ``full_phones``) of full
+    phones, and nothing a terminal would act on (the values decode the same otherwise)."""
+    from competition.text_safety import json_printable
+    from results.redaction import redact_id_numbers, scrub_text
+
+    clean = redact_id_numbers if full_phones else scrub_text
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean(value)
+        if isinstance(value, dict):
+            return {walk(k) if isinstance(k, str) else k: walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        return value
+
+    click.echo(json_printable(json.dumps(walk(data), ensure_ascii=False, indent=2)))

@@ -17,8 +17,11 @@ def entrants() -> None:
 @click.option("--sheet", default=None, help="工作表名称 / worksheet name")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入 / check only, write nothing")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / JSON output")
+@click.option("--encoding", default=None, metavar="NAME",
+              help="CSV 的编码（如 gbk、big5、shift_jis），无法自动判断时使用 / CSV text encoding when it cannot be told")
 @pass_ctx
-def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_json: bool) -> None:
+def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_json: bool,
+                    encoding: str | None) -> None:
     """导入报名表（.xlsx / .csv）/ import the registration sheet.
 
     Finds the header row under title lines, maps Chinese and English column
@@ -29,17 +32,22 @@ def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_js
     def body() -> None:
         from competition.entrants import import_registration
         from competition.registration import read_registration
+        from competition.registration.report import capped
         from results.plain_text import import_summary_text, progress_printer
 
         with ctx.event() as event:
             progress = None if as_json else progress_printer(ctx.lang)
-            reading = read_registration(file, sheet=sheet, progress=progress)
+            reading = read_registration(file, sheet=sheet, progress=progress, encoding=encoding)
             summary = import_registration(event, reading, dry_run=dry_run)
             if as_json:
-                emit_json({"file": file, "dry_run": dry_run, "counts": summary.counts(),
-                           "imported": summary.imported, "updated": summary.updated,
-                           "duplicates": summary.duplicates, "rejected": summary.rejected,
-                           "warnings": summary.warnings})
+                from competition.privacy import mask_phone
+
+                report: dict[str, object] = {"file": file, "dry_run": dry_run, "counts": summary.counts(),
+                                             "imported": summary.imported, "updated": summary.updated}
+                for key in ("duplicates", "rejected", "warnings"):  # first 100 each, the rest summed up
+                    report[key], report[f"{key}_more"] = capped(getattr(summary, key))
+                report["duplicates"] = [{**d, "phone": mask_phone(d.get("phone"))} for d in report["duplicates"]]
+                emit_json(report)
             else:
                 click.echo(import_summary_text(summary, ctx.lang))
 
@@ -48,10 +56,12 @@ def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_js
 
 @entrants.command("list", context_settings=CONTEXT)
 @click.option("--search", "query", default=None, help="号码、手机尾号、姓名或拼音首字母 / bib, phone tail, name, initials")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON（含完整手机号）/ JSON (full phone)")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（手机号打码）/ JSON output (phones masked)")
+@click.option("--full-phones", "full_phones", is_flag=True,
+              help="显示完整手机号（仅供主办方自用）/ full phone numbers, for the organizer only")
 @pass_ctx
-def entrants_list(ctx: Ctx, query: str | None, as_json: bool) -> None:
-    """列出选手（手机号打码）/ list entrants (phones masked)."""
+def entrants_list(ctx: Ctx, query: str | None, as_json: bool, full_phones: bool) -> None:
+    """列出选手（手机号打码）/ list entrants (phones masked unless --full-phones)."""
 
     def body() -> None:
         from competition.entrants import list_entrants, search_entrants
@@ -60,14 +70,16 @@ def entrants_list(ctx: Ctx, query: str | None, as_json: bool) -> None:
         with ctx.event() as event:
             rows = search_entrants(event, query, limit=100_000) if query else list_entrants(event)
             if as_json:
+                from competition.privacy import mask_phone
+
                 emit_json([
-                    {"bib": r["bib"], "name": r["name"], "phone": r["phone"], "gender": r["gender"],
-                     "platform": r["platform"], "station": r["station"], "note": r["note"],
+                    {"bib": r["bib"], "name": r["name"], "phone": r["phone"] if full_phones else mask_phone(r["phone"]),
+                     "gender": r["gender"], "platform": r["platform"], "station": r["station"], "note": r["note"],
                      "status": r["status"], "extra": r["extra"]}
                     for r in rows
-                ])
+                ], full_phones=full_phones)
             else:
-                click.echo(entrants_text(rows, ctx.lang))
+                click.echo(entrants_text(rows, ctx.lang, full_phones=full_phones))
 
     run_guarded(ctx, body)
 

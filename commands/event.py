@@ -97,36 +97,54 @@ def course_template(ctx: Ctx, out_file: str, name: str) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.option("--bib", default=None, type=int)
-@click.option("--kind", "kinds", multiple=True)
+@click.option("--kind", "kinds", multiple=True, help="类型（如 判罚 或 penalty_called）/ kind, by name or code")
 @click.option("--limit", default=50, show_default=True, type=int)
 @pass_ctx
 def journal(ctx: Ctx, bib: int | None, kinds: tuple[str, ...], limit: int) -> None:
     """查看日志（最新在前）/ show the journal, newest first."""
 
     def body() -> None:
+        from competition.glossary import JOURNAL_KINDS
         from competition.journal import recent_rows
         from results.plain_text import journal_text
 
+        # A kind by its code or by the name the journal shows (判罚 = penalty_called).
+        wanted = tuple(next((code for code, t in JOURNAL_KINDS.items() if k in (code, t.zh, t.en)), k) for k in kinds)
         with ctx.event() as event:
-            rows = recent_rows(event.store.conn, limit=limit, kinds=kinds or None, bib=bib)
-            click.echo(journal_text(rows, ctx.lang))
+            rows = recent_rows(event.store.conn, limit=limit, kinds=wanted or None, bib=bib)
+            click.echo(journal_text(rows, ctx.lang, event.course))
 
     run_guarded(ctx, body)
 
 
 @click.command(context_settings=CONTEXT)
+@click.option("--seal", "seal", default=None, metavar="CODE",
+              help="核验成绩公告上的封存码 / check the seal printed on a results notice")
 @pass_ctx
-def verify(ctx: Ctx) -> None:
-    """校验：哈希链完整，且由日志重建的数据与现有数据一致 / check the hash chain and rebuild == live."""
+def verify(ctx: Ctx, seal: str | None) -> None:
+    """校验：哈希链完整，且由日志重建的数据与现有数据一致 / check the hash chain and rebuild == live.
+
+    \b
+    With --seal CODE (printed on the 成绩公告 when the round became official):
+    proves this file still produces exactly those official results.
+    """
 
     def body() -> None:
         from competition.verify import verify_event
 
         with ctx.event() as event:
             report = verify_event(event)
+            seal_report = None
+            if seal:
+                from competition.seal import verify_seal
+
+                seal_report = verify_seal(event, seal)
         for line in report.lines(ctx.lang):
             click.echo(line)
-        if not report.ok:
+        if seal_report is not None:
+            for line in seal_report.lines(ctx.lang):
+                click.echo(line)
+        if not report.ok or (seal_report is not None and not seal_report.ok):
             sys.exit(1)
 
     run_guarded(ctx, body)

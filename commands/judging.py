@@ -20,17 +20,22 @@ def penalty(ctx: Ctx, bib: int, segment: str, code: str, count: int, run_id: int
     \b
     Segment and infraction by code, Chinese name or hotkey, e.g.
       trackside penalty 12 绕杆 碰杆
-      trackside penalty 12 raogan pole_touch --count 2
+      trackside penalty 12 raogan pole_touched --count 2
     `trackside penalty-withdraw ID --reason …` withdraws a call.
     """
 
     def body() -> None:
         from competition.judging import call_penalty
-        from results.standings import rider_line
+        from results.plain_text import run_result_line, safe
+        from results.standings import build_standings, runs_report
 
         with ctx.event() as event:
             pid = call_penalty(event, bib, segment, code, count=count, run_id=run_id)
-            click.echo(ctx.say(f"已记录判罚 #{pid}。", f"Penalty #{pid} recorded.") + " " + rider_line(event, bib, ctx.lang))
+            called = event.store.query("SELECT run_id FROM penalties WHERE penalty_id = ?", (pid,))[0]["run_id"]
+            run = next(r for r in runs_report(event, None, bib=bib) if r["run_id"] == called)
+            standing = next((s for s in build_standings(event, run["round"]).standings if s.bib == bib), None)
+            click.echo(ctx.say(f"已记录判罚 #{pid}：", f"Penalty #{pid} recorded: ")
+                       + safe(run_result_line(run, standing, event.course, ctx.lang)))
 
     run_guarded(ctx, body)
 
@@ -69,7 +74,7 @@ def runs(ctx: Ctx, round_code: str | None, bib: int | None, as_json: bool) -> No
             if as_json:
                 emit_json(rows)
             else:
-                click.echo(runs_text(rows, event.course.precision_ns, ctx.lang))
+                click.echo(runs_text(rows, event.course.precision_ns, ctx.lang, event.course))
 
     run_guarded(ctx, body)
 
@@ -83,11 +88,13 @@ def status(ctx: Ctx, run_id: int, status: str, reason: str) -> None:
     """设定成绩状态 / set a run's status (DNF, DSQ, DNS, OK)."""
 
     def body() -> None:
+        from competition.glossary import status_word
         from competition.judging import set_status
 
         with ctx.event() as event:
             set_status(event, run_id, status, reason=reason)
-        click.echo(ctx.say(f"成绩 #{run_id} 状态：{status.upper()}", f"Run #{run_id}: {status.upper()}"))
+        word = status_word(status.upper(), ctx.lang)
+        click.echo(ctx.say(f"成绩 #{run_id} 状态：{word}", f"Run #{run_id}: {word}"))
 
     run_guarded(ctx, body)
 

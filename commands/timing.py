@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from commands.backup import backup_options
 from commands.common import CONTEXT, Ctx, emit_json, fail, pass_ctx, run_guarded
 
 
@@ -18,15 +19,58 @@ def timing() -> None:
 @click.option("--port", "url", required=True, help="串口或 URL（/dev/ttyUSB0, COM3, socket://…）/ port")
 @click.option("--protocol", required=True, help="alge | tagheuer | microgate | pad")
 @click.option("--track", default=1, show_default=True, type=int)
+@click.option("--forward", "hub_url", default=None, metavar="URL",
+              help="副机：把每个脉冲转发到主机的现场服务器（如 http://192.168.1.10:8080）/ forward to the hub")
+@click.option("--token", default=None, help="主机发给本副机的令牌（trackside judges --satellite N）/ satellite token")
+@backup_options
 @pass_ctx
-def timing_listen(ctx: Ctx, url: str, protocol: str, track: int) -> None:
-    """无界面计时记录（可与计时终端并行）/ headless timing recorder (beside the app or alone)."""
+def timing_listen(ctx: Ctx, url: str, protocol: str, track: int, hub_url: str | None, token: str | None,
+                  backup_dir: str | None, backup_every: int | None) -> None:
+    """无界面计时记录（可与计时终端并行）/ headless timing recorder (beside the app or alone).
+
+    \b
+    With --forward and --token this laptop is a satellite: it keeps its own
+    event file (nothing is lost while the hub or the Wi-Fi is down) and sends
+    every impulse to the hub, which pairs them on the token's track.
+    """
+    if bool(hub_url) != bool(token):
+        fail(ctx.say("--forward 与 --token 必须同时给出。", "--forward and --token go together."))
 
     def body() -> None:
+        from competition.backup_schedule import BackupOutcome, schedule_from_options
         from competition.recorder import listen_forever
 
-        listen_forever(ctx.db, url=url, protocol=protocol, track=track, lang=ctx.lang,
-                       operator=ctx.operator, terminal=ctx.terminal, echo=click.echo)
+        def backed_up(outcome: BackupOutcome) -> None:
+            # A failing backup target is an alarm (bell, stderr); timing goes on.
+            if outcome.failed:
+                click.echo("\a" + outcome.line(ctx.lang), err=True)
+            elif outcome.result is not None:
+                click.echo(outcome.line(ctx.lang))
+
+        backups = schedule_from_options(ctx.db, backup_dir, backup_every, on_outcome=backed_up)
+        if backups is not None:
+            backups.start()
+        forwarder = None
+        if hub_url and token:
+            from competition.satellite import Forwarder, ForwarderStatus
+
+            def shown(s: ForwarderStatus) -> None:
+                if s.online:
+                    click.echo(ctx.say(f"主机 {hub_url}：已连接，待转发 {s.backlog}", f"hub {hub_url}: online, backlog {s.backlog}"))
+                else:
+                    click.echo(ctx.say(f"主机 {hub_url}：断开（{s.last_error}），脉冲保存在本机，恢复后补发",
+                                       f"hub {hub_url}: OFFLINE ({s.last_error}); impulses kept here, sent on return"))
+
+            forwarder = Forwarder(ctx.db, hub_url, token, on_status=shown)
+            forwarder.start()
+        try:
+            listen_forever(ctx.db, url=url, protocol=protocol, track=track, lang=ctx.lang,
+                           operator=ctx.operator, terminal=ctx.terminal, echo=click.echo)
+        finally:
+            if backups is not None:
+                backups.stop()
+            if forwarder is not None:
+                forwarder.stop()
 
     run_guarded(ctx, body)
 

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from competition.clean_text import strip_controls
 from competition.errors import CommandRefused
+from competition.privacy import mask_phone, scrub_personal_numbers
 
 if TYPE_CHECKING:
     from competition.event import Event
@@ -63,8 +65,8 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
     summary.warnings = [
         _rejection(r.sheet_row, r.column, r.value, r.reason_zh, r.reason_en) for r in reading.warnings
     ]
-    summary.duplicates = [
-        {"row": d.sheet_row, "first_row": d.first_row, "phone": d.phone, "name": d.name}
+    summary.duplicates = [  # a report: the phone masked, like everywhere public
+        {"row": d.sheet_row, "first_row": d.first_row, "phone": mask_phone(d.phone), "name": d.name}
         for d in reading.duplicates
     ]
     store = event.store
@@ -178,12 +180,14 @@ def edit_entrant(event: Event, bib: int, changes: dict[str, Any], *, reason: str
     """A journaled correction of an entrant's details."""
     from competition.search import search_key
 
+    reason = clean_free_text(reason)
     if not reason.strip():
         raise CommandRefused("修改选手信息必须写明原因。", "A reason is required to edit a rider.")
     old = get_entrant(event, bib)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise CommandRefused(f"不能修改字段：{', '.join(sorted(unknown))}", f"Cannot edit: {', '.join(sorted(unknown))}")
+    changes = clean_changes(changes)
     diff = {k: v for k, v in changes.items() if v != old[k]}
     if not diff:
         return
@@ -199,6 +203,33 @@ def edit_entrant(event: Event, bib: int, changes: dict[str, Any], *, reason: str
         if clash:
             raise CommandRefused(f"手机号已属于 {clash[0]['bib']} 号选手。", f"That phone belongs to bib {clash[0]['bib']}.")
     event.store.record("entrant_updated", {"bib": bib, "changes": diff, "reason": reason})
+
+
+def clean_free_text(text: str) -> str:
+    """Typed free text (a note, a station, a reason) as it may be journaled:
+    no control characters or escape codes, ID numbers replaced by a marker,
+    mobile numbers masked."""
+    return scrub_personal_numbers(" ".join(strip_controls(text).split()))
+
+
+def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """An edit's typed values cleaned the way the sheet reader cleans a row.
+
+    Names and every text field lose control characters; free text (note,
+    station, platform) also loses ID numbers and whole mobiles; the phone
+    and ID fields are left for their own checks.
+    """
+    cleaned: dict[str, Any] = {}
+    for key, value in changes.items():
+        if not isinstance(value, str) or key in ("phone", "id_number"):
+            cleaned[key] = value
+        elif key == "name":
+            cleaned[key] = " ".join(strip_controls(value).split())
+        elif key in ("note", "station", "platform"):
+            cleaned[key] = clean_free_text(value)
+        else:
+            cleaned[key] = " ".join(strip_controls(value).split())
+    return cleaned
 
 
 def withdraw_entrant(event: Event, bib: int, *, reason: str) -> None:

@@ -30,6 +30,9 @@ class Event:
                 f"{store.path} 还没有建立赛事。请先运行 `trackside init`。",
                 f"{store.path} holds no event yet. Run `trackside init` first.",
             )
+        from competition.round_states import official_round_guard
+
+        store.guards.append(official_round_guard(store))
 
     @classmethod
     def open(

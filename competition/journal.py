@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from competition.text_safety import strip_controls
+
 GENESIS_HASH = "0" * 64
 
 
@@ -75,6 +77,9 @@ def insert_row(
     ``link`` is the (seq, hash) of the last row when the caller already knows
     it inside this transaction (a bulk import), saving a query per row.
     """
+    # Who and where are free text from a command line or a dialog: no control
+    # characters reach the journal (they would replay on every terminal).
+    operator, terminal = strip_controls(operator), strip_controls(terminal)
     last_seq, prev = link if link is not None else last_link(conn)
     seq = last_seq + 1
     text = canonical_json(payload)
@@ -85,6 +90,40 @@ def insert_row(
         (seq, utc, mono_ns, terminal, operator, kind, text, prev, digest),
     )
     return JournalRow(seq, utc, mono_ns, terminal, operator, kind, payload, prev, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalHead:
+    """The newest row of a journal: what a copy is up to date with."""
+
+    seq: int
+    hash: str
+    rows: int
+    utc: str | None
+
+    @property
+    def short(self) -> str:
+        return self.hash[:8]
+
+    def line(self, lang: str) -> str:
+        """One line for ``verify``, ``backup`` and ``restore``."""
+        when = (self.utc or "")[:19].replace("T", " ")
+        if lang == "en":
+            if not self.rows:
+                return "Journal head: empty journal (0 rows)."
+            return f"Journal head: row {self.seq}, hash {self.short}, written {when} UTC ({self.rows} rows)."
+        if not self.rows:
+            return "日志末行：日志为空（0 行）。"
+        return f"日志末行：第 {self.seq} 行，哈希 {self.short}，写于 {when} UTC（共 {self.rows} 行）。"
+
+
+def journal_head(conn: sqlite3.Connection) -> JournalHead:
+    """The last row's seq, hash and time, and how many rows there are."""
+    rows = int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
+    last = conn.execute("SELECT seq, hash, utc FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    if last is None:
+        return JournalHead(0, GENESIS_HASH, rows, None)
+    return JournalHead(int(last[0]), str(last[1]), rows, str(last[2]))
 
 
 def _from_sql(row: tuple[Any, ...]) -> JournalRow:

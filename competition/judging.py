@@ -26,15 +26,18 @@ def resolve_infraction(event: Event, segment: str, code: str) -> tuple[str, str]
         if segment in (s.code, s.name_zh, s.name_en, s.hotkey):
             seg = s
             break
+    # Options by name and hotkey, in the reader's language (codes work too, but are not shown).
     if seg is None:
-        names = "、".join(f"{s.code}({s.name_zh})" for s in course.all_segments())
-        raise CommandRefused(f"没有赛段「{segment}」。可用赛段：{names}", f"No segment {segment!r}. Segments: {names}")
+        zh = "、".join(f"{s.name_zh}[{s.hotkey}]" for s in course.all_segments())
+        en = ", ".join(f"{s.name_en} [{s.hotkey}]" for s in course.all_segments())
+        raise CommandRefused(f"没有赛段「{segment}」。可用赛段：{zh}", f"No segment \"{segment}\". Segments: {en}")
     for inf in seg.infractions:
         if code in (inf.code, inf.name_zh, inf.name_en, inf.hotkey):
             return seg.code, inf.code
-    names = "、".join(f"{i.code}({i.name_zh})" for i in seg.infractions)
+    zh = "、".join(f"{i.name_zh}[{i.hotkey}]" for i in seg.infractions)
+    en = ", ".join(f"{i.name_en} [{i.hotkey}]" for i in seg.infractions)
     raise CommandRefused(
-        f"赛段「{seg.name_zh}」没有违规「{code}」。可用：{names}", f"Segment {seg.code} has no infraction {code!r}. Options: {names}"
+        f"赛段「{seg.name_zh}」没有违规「{code}」。可用：{zh}", f"{seg.name_en} has no infraction \"{code}\". Options: {en}"
     )
 
 
@@ -59,9 +62,13 @@ def _run(event: Event, run_id: int) -> dict[str, Any]:
 
 def call_penalty(
     event: Event, bib: int, segment: str, code: str, *, count: int = 1, run_id: int | None = None,
-    judge: str | None = None,
+    judge: str | None = None, origin: dict[str, Any] | None = None,
 ) -> int:
-    """Record a judge's call. Returns the penalty id (its journal row)."""
+    """Record a judge's call. Returns the penalty id (its journal row).
+
+    ``origin`` is what a remote call adds to the row (its ``call_id``, the
+    judge's token id and device), so a retried call is recognised.
+    """
     if count < 1:
         raise CommandRefused(f"次数必须至少为 1（收到 {count}）。", f"The count must be at least 1 (got {count}).")
     seg_code, inf_code = resolve_infraction(event, segment, code)
@@ -73,6 +80,8 @@ def call_penalty(
     payload: dict[str, Any] = {"run_id": run["run_id"], "bib": bib, "segment": seg_code, "code": inf_code, "count": count}
     if judge:
         payload["judge"] = judge
+    if origin:
+        payload.update(origin)
     return event.store.record("penalty_called", payload).seq
 
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 from competition import journal
 from competition.projections import apply_row
-from competition.schema import PROJECTION_DDL, PROJECTION_TABLES
+from competition.schema import PROJECTION_TABLES, all_projection_ddl
 
 
 def rebuild_projections(source: sqlite3.Connection) -> sqlite3.Connection:
     """A fresh in-memory database holding the projections rebuilt from ``source``'s journal."""
     scratch = sqlite3.connect(":memory:")
     scratch.execute("PRAGMA foreign_keys=ON")
-    for statement in PROJECTION_DDL:
+    for statement in all_projection_ddl():
         scratch.execute(statement)
     scratch.execute("BEGIN")
     for row in journal.iter_rows(source):

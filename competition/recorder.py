@@ -369,14 +369,17 @@ def listen_forever(
     db_path: str, *, url: str, protocol: str, track: int, lang: str, operator: str, terminal: str | None,
     echo: Callable[[str], None],
 ) -> None:
-    """``trackside timing listen``: record until Ctrl-C, printing what happens."""
+    """``trackside timing listen``: record until Ctrl-C, printing what happens (in words and seconds)."""
+    from competition.glossary import counts_text, outcome_line
+
     en = lang == "en"
+    with Event.open(db_path) as event:
+        precision_ns = event.course.precision_ns
 
     def outcome(o: ImpulseOutcome) -> None:
         if o.disposition == "duplicate":
             return
-        bib = f" #{o.bib}" if o.bib is not None else ""
-        echo(f"[{o.track}] {o.channel} → {o.disposition}{bib}" + (f" {o.raw_ns} ns" if o.raw_ns else ""))
+        echo(outcome_line(o, lang, precision_ns))
 
     def status(s: PortStatus) -> None:
         if s.online:
@@ -400,4 +403,4 @@ def listen_forever(
         pass
     finally:
         recorder.stop()
-        echo(("Stopped. " if en else "已停止。") + ", ".join(f"{k}={v}" for k, v in sorted(recorder.pipeline.counts.items())))
+        echo(("Stopped. " if en else "已停止。") + counts_text(dict(recorder.pipeline.counts), lang))

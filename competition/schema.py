@@ -53,6 +53,30 @@ def m002_projections(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m003_venue(db: Database) -> None:
+    for statement in VENUE_DDL:
+        db.execute(statement)
+
+
+@migrations()
+def m004_round_states(db: Database) -> None:
+    for statement in ROUND_STATE_DDL:
+        db.execute(statement)
+
+
+@migrations()
+def m005_paper(db: Database) -> None:
+    for statement in PAPER_DDL:
+        db.execute(statement)
+
+
+@migrations()
+def m006_component_scores(db: Database) -> None:
+    for statement in COMPONENT_DDL:
+        db.execute(statement)
+
+
 # The projections. Kept as plain DDL so ``rebuild`` can create the same tables
 # in a scratch database.
 PROJECTION_DDL: tuple[str, ...] = (
@@ -190,6 +214,120 @@ PROJECTION_DDL: tuple[str, ...] = (
     """,
 )
 
+# The venue network (m003): judges' segment tokens and the calls their phones sent.
+VENUE_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE judge_tokens (
+        token_id TEXT PRIMARY KEY,
+        segment TEXT NOT NULL,
+        token TEXT NOT NULL UNIQUE,
+        issued_seq INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0,
+        revoked_seq INTEGER,
+        revoked_reason TEXT
+    )
+    """,
+    """
+    CREATE TABLE satellite_impulses (
+        satellite TEXT NOT NULL,
+        local_seq INTEGER NOT NULL,
+        impulse_seq INTEGER,
+        PRIMARY KEY (satellite, local_seq)
+    )
+    """,
+    """
+    CREATE TABLE remote_calls (
+        call_id TEXT PRIMARY KEY,
+        penalty_id INTEGER NOT NULL REFERENCES penalties(penalty_id),
+        token_id TEXT NOT NULL,
+        device TEXT NOT NULL
+    )
+    """,
+)
+
+
+# Results posted, appealed and made official (m004).
+ROUND_STATE_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE round_states (
+        round TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        published_utc TEXT,
+        appeal_closes_utc TEXT,
+        official_utc TEXT,
+        official_seq INTEGER,
+        seal TEXT
+    )
+    """,
+    """
+    CREATE TABLE appeals (
+        case_id INTEGER PRIMARY KEY,
+        round TEXT NOT NULL,
+        bib INTEGER NOT NULL REFERENCES entrants(bib),
+        run_id INTEGER,
+        filed_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        filed_utc TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open',
+        ruling TEXT,
+        reasoning TEXT,
+        jury TEXT,
+        ruled_seq INTEGER
+    )
+    """,
+)
+
+
+# The judges' paper sheets and the backup stopwatch, entered back (m005).
+PAPER_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE paper_lines (
+        round TEXT NOT NULL, segment TEXT NOT NULL, bib INTEGER NOT NULL, attempt INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (round, segment, bib, attempt)
+    )
+    """,
+    """
+    CREATE TABLE paper_calls (
+        round TEXT NOT NULL, segment TEXT NOT NULL, bib INTEGER NOT NULL, attempt INTEGER NOT NULL,
+        code TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (round, segment, bib, attempt, code)
+    )
+    """,
+    """
+    CREATE TABLE paper_times (
+        round TEXT NOT NULL, bib INTEGER NOT NULL, attempt INTEGER NOT NULL, raw_ns INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (round, bib, attempt)
+    )
+    """,
+    """
+    CREATE TABLE paper_settlements (
+        seq INTEGER PRIMARY KEY, round TEXT NOT NULL, segment TEXT NOT NULL, bib INTEGER NOT NULL,
+        attempt INTEGER NOT NULL, code TEXT, live INTEGER, paper INTEGER, use TEXT NOT NULL, reason TEXT NOT NULL
+    )
+    """,
+)
+
+
+# Composite components from outside the track, e.g. a theory exam (m006).
+COMPONENT_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE component_scores (
+        component TEXT NOT NULL, bib INTEGER NOT NULL REFERENCES entrants(bib), points INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (component, bib)
+    )
+    """,
+)
+
+
+def all_projection_ddl() -> tuple[str, ...]:
+    """Every projection statement, in the order the migrations create them (rebuild uses it)."""
+    return PROJECTION_DDL + VENUE_DDL + ROUND_STATE_DDL + PAPER_DDL + COMPONENT_DDL
+
+
 # Projection tables in the order rebuild compares them, with their sort key.
 PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("meta", "key"),
@@ -202,4 +340,14 @@ PROJECTION_TABLES: tuple[tuple[str, str], ...] = (
     ("rounds", "code"),
     ("round_entries", "round, bib"),
     ("named_prizes", "seq"),
+    ("judge_tokens", "token_id"),
+    ("remote_calls", "call_id"),
+    ("satellite_impulses", "satellite, local_seq"),
+    ("round_states", "round"),
+    ("appeals", "case_id"),
+    ("paper_lines", "round, segment, bib, attempt"),
+    ("paper_calls", "round, segment, bib, attempt, code"),
+    ("paper_times", "round, bib, attempt"),
+    ("paper_settlements", "seq"),
+    ("component_scores", "component, bib"),
 )

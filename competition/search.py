@@ -12,6 +12,7 @@ A key is one or more space-separated readings, each ``initials:syl'syl``
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 # Characters pypinyin reads with their everyday sound where a surname has
@@ -28,7 +29,6 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 }
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_DIGITS = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
 _PHONE_NOISE = re.compile(r"[\s\-]+")
 
 
@@ -108,20 +108,22 @@ def matches(query: str, *, bib: int | None, name: str, phone: str, initials: str
     - more digits: part of the phone (dashes and spaces ignored);
     - Latin letters: the start of the pinyin initials ("zs") or of the
       full pinyin from any syllable ("zhangsan", "san");
-    - Chinese: part of the name.
+    - Chinese: part of the name (only names that contain it).
 
-    ``initials`` is the stored ``search_key(name)`` (a bare
-    ``pinyin_initials`` string works too). An empty query matches everyone.
+    Letters match in any case and in either width: a Chinese input method
+    in full-width mode types ``ＺＳ``, which is ``zs`` here (NFKC). ``initials``
+    is the stored ``search_key(name)`` (a bare ``pinyin_initials`` string
+    works too). An empty query matches everyone.
     """
-    text = "".join(query.translate(_DIGITS).split())
+    text = "".join(unicodedata.normalize("NFKC", query).split())
     if not text:
         return True
     if _HAN.search(text):
-        return text in "".join(name.split())
+        return text in "".join(unicodedata.normalize("NFKC", name).split())
     digits = _PHONE_NOISE.sub("", text)
     if digits.isascii() and digits.isdigit():
         if len(digits) <= 4:
             return (bib is not None and bib == int(digits)) or phone.endswith(digits)
         return digits in phone
-    letters = text.lower()
-    return _matches_pinyin(letters, initials.lower())
+    letters = text.casefold()
+    return _matches_pinyin(letters, initials.casefold())

@@ -27,6 +27,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from courses.union_rules import CategoryRule, CompositeRule, OrganizingAwardRule, TeamRule
+
 NS_PER_SECOND = 1_000_000_000
 DEFAULT_PRECISION_NS = 10_000_000  # 0.01 s
 DEFAULT_MAJOR_THRESHOLD_NS = 5 * NS_PER_SECOND
@@ -81,14 +83,14 @@ class Infraction(BaseModel):
     def _penalty_or_elimination(self) -> Infraction:
         if self.eliminates and self.penalty_ns:
             raise course_rule(
-                "取消资格（eliminates = true）的违规不应再写罚时秒数，请删去 seconds 或改为 eliminates = false",
+                "取消成绩（eliminates = true）的违规不应再写罚时秒数，请删去 seconds 或改为 eliminates = false",
                 "an eliminating infraction (eliminates = true) must not also carry seconds; "
                 "remove `seconds` or set eliminates = false",
                 "seconds",
             )
         if self.eliminates and self.eliminates_after is not None:
             raise course_rule(
-                "eliminates = true 已在第一次判罚时取消资格，不能再写 eliminates_after",
+                "eliminates = true 已在第一次判罚时取消成绩，不能再写 eliminates_after",
                 "eliminates = true already disqualifies at the first call; remove eliminates_after",
                 "eliminates_after",
             )
@@ -206,6 +208,14 @@ class Course(BaseModel):
     tie_break: tuple[TieBreakStep, ...]
     rounds: Annotated[tuple[RoundRule, ...], Field(min_length=1)]
     prizes: tuple[PrizeTier, ...] = ()
+    appeal_window_minutes: Annotated[StrictInt, Field(ge=0, le=24 * 60)] = 30
+    """How long results stay 成绩公示 (provisional) for written appeals before they can be official."""
+    teams: TeamRule | None = None
+    organizing_award: OrganizingAwardRule | None = None
+    categories: CategoryRule | None = None
+    composite: CompositeRule | None = None
+    one_prize_per_person: StrictBool = True
+    """False lets a rank prize winner also take 最佳风采奖 (and a rider win in two categories' lists)."""
 
     _index: dict[tuple[str, str], InfractionRef] = PrivateAttr(default_factory=dict)
 

@@ -57,7 +57,10 @@ def course_to_toml(course: Course) -> str:
         f"major_threshold = {seconds_literal(course.major_threshold_ns)}",
         f"scoring_mode = {toml_string(course.scoring_mode)}",
         "tie_break = [" + ", ".join(toml_string(s) for s in course.tie_break) + "]",
+        f"appeal_window_minutes = {course.appeal_window_minutes}",
+        f"one_prize_per_person = {'true' if course.one_prize_per_person else 'false'}",
     ]
+    lines += _union_lines(course)
     for rule in course.rounds:
         lines += ["", *_round_lines(rule)]
     for tier in course.prizes:
@@ -122,4 +125,35 @@ def _infraction_lines(inf: Infraction) -> list[str]:
         lines.append(f"cap = {inf.cap}")
     if inf.eliminates_after is not None:
         lines.append(f"eliminates_after = {inf.eliminates_after}")
+    return lines
+
+
+def _union_lines(course: Course) -> list[str]:
+    """[teams], [organizing_award] and [categories], when the course has them."""
+    lines: list[str] = []
+    if course.teams is not None:
+        t = course.teams
+        lines += ["", "[teams]", f"unit = {toml_string(t.unit)}", f"best = {t.best}", f"min_finishers = {t.min_finishers}"]
+        if t.round is not None:
+            lines.append(f"round = {toml_string(t.round)}")
+        for prize in t.prizes:
+            lines += ["", "[[teams.prizes]]", f"code = {toml_string(prize.code)}", f"name_zh = {toml_string(prize.name_zh)}",
+                      f"name_en = {toml_string(prize.name_en)}", f"count = {prize.count}"]
+    if course.organizing_award is not None:
+        o = course.organizing_award
+        lines += ["", "[organizing_award]", f"unit = {toml_string(o.unit)}", f"name_zh = {toml_string(o.name_zh)}",
+                  f"name_en = {toml_string(o.name_en)}", f"count = {o.count}", f"min_riders = {o.min_riders}",
+                  f"no_safety_eliminations = {'true' if o.no_safety_eliminations else 'false'}"]
+    if course.composite is not None:
+        m = course.composite
+        lines += ["", "[composite]", f"practical_points = {toml_string(m.practical_points)}",
+                  f"points_per_second = {m.points_per_second}"]
+        for part in m.parts:
+            lines += ["", "[[composite.parts]]", f"code = {toml_string(part.code)}", f"name_zh = {toml_string(part.name_zh)}",
+                      f"name_en = {toml_string(part.name_en)}", f"weight = {part.weight}", f"source = {toml_string(part.source)}"]
+    if course.categories is not None:
+        c = course.categories
+        lines += ["", "[categories]", f"by = {toml_string(c.by)}"]
+        if c.names:
+            lines += ["", "[categories.names]", *(f"{toml_string(k)} = {toml_string(v)}" for k, v in c.names.items())]
     return lines

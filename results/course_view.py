@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from competition.glossary import status_word
 from competition.times import format_penalty
 from courses.schema import Course
 
@@ -40,14 +41,15 @@ def course_text(course: Course, lang: str) -> str:
     limit = format_penalty(course.time_limit_ns).lstrip("+")
     precision = format_penalty(course.precision_ns).lstrip("+")
     lines.append(
-        f"Time limit {limit} s, precision {precision} s, mode {course.scoring_mode}" if en else
+        f"Time limit {limit} s, precision {precision} s, ranking by "
+        f"{'time + penalties' if course.scoring_mode == 'time_plus_penalty' else 'fewer calls, then time'}" if en else
         (f"限时 {limit} 秒，精度 {precision} 秒，"
          f"计分 {'时间+罚时' if course.scoring_mode == 'time_plus_penalty' else '先比违规次数再比时间'}")
     )
     for s in course.all_segments():
         lines.append(f"[{s.hotkey}] {s.name_en if en else s.name_zh} ({s.code})")
         for i in s.infractions:
-            what = "DSQ" if i.eliminates else format_penalty(i.penalty_ns) + " s"
-            cap = f" cap {i.cap}" if i.cap else ""
+            what = status_word("DSQ", lang) if i.eliminates else format_penalty(i.penalty_ns) + (" s" if en else " 秒")
+            cap = (f" cap {i.cap}" if en else f" 上限 {i.cap} 次") if i.cap else ""
             lines.append(f"    [{i.hotkey}] {i.name_en if en else i.name_zh} ({i.code}) {what}{cap}")
     return "\n".join(lines)

@@ -24,11 +24,11 @@ from competition import judging, start_queue
 from competition.entrants import import_registration
 from competition.errors import CommandRefused, EventFileError
 from competition.event import Event
+from competition.glossary import counts_text, round_name
 from competition.recorder import TrackPipeline
 from competition.registration import read_registration
 from competition.registration.sample_sheet import make_clerk_workbook
 from competition.timing import ImpulseOutcome
-from courses.loader import load_course
 from hardware.impulse import NS_PER_SECOND
 from hardware.protocols import get_protocol
 from hardware.simulator import TimerSimulator
@@ -71,8 +71,10 @@ def _fresh_demo_file(db: Path) -> None:
                 src.rename(dst)
 
 
-def _create(db: Path, seed: int, riders: int, echo: Callable[[str], None] | None = None) -> Event:
-    event = Event.create(db, title=DEMO_TITLE, course=load_course(None), operator="演示", demo=True,
+def _create(db: Path, seed: int, riders: int, echo: Callable[[str], None] | None = None, lang: str = "zh") -> Event:
+    from results.demo_union import demo_course
+
+    event = Event.create(db, title=DEMO_TITLE, course=demo_course(), operator="演示", demo=True,
                          organizer="演示区总工会")
     with tempfile.TemporaryDirectory() as tmp:
         sheet = Path(tmp) / "报名表.xlsx"
@@ -81,7 +83,9 @@ def _create(db: Path, seed: int, riders: int, echo: Callable[[str], None] | None
         summary = import_registration(event, read_registration(sheet))
     if echo:
         c = summary.counts()
-        echo(f"报名表：读取 {c['rows']} 行，导入 {c['imported']} 人，拒绝 {c['rejected']} 行，合并重复 {c['duplicate']} 人")
+        echo(f"Registration sheet: {c['rows']} rows read, {c['imported']} riders imported, {c['rejected']} rows "
+             f"rejected, {c['duplicate']} duplicates merged" if lang == "en" else
+             f"报名表：读取 {c['rows']} 行，导入 {c['imported']} 人，拒绝 {c['rejected']} 行，合并重复 {c['duplicate']} 人")
     return event
 
 
@@ -170,6 +174,7 @@ class DemoSummary:
     finalists: int = 0
     out_dir: Path | None = None
     lines: list[str] = field(default_factory=list)
+    seals: list[str] = field(default_factory=list)
 
 
 def play_headless(
@@ -187,7 +192,7 @@ def play_headless(
     path = Path(db)
     _fresh_demo_file(path)
     summary = DemoSummary(db)
-    with _create(path, seed, riders, None if en else echo) as event:
+    with _create(path, seed, riders, echo, lang) as event:
         summary.riders = event.store.query("SELECT COUNT(*) AS n FROM entrants")[0]["n"]
         judges = SimulatedJudges(event, seed)
         # Check-in: riders arrive in a shuffled order and alternate between the two tracks.
@@ -196,10 +201,14 @@ def play_headless(
         for track in DEMO_TRACKS:
             start_queue.check_in(event, bibs[track - 1 :: len(DEMO_TRACKS)], track=track)
         counts = ride(event, tracks=DEMO_TRACKS, seed=seed, judges=judges, start_tod_ns=9 * 3600 * S)
-        echo(("Preliminary: " if en else "初赛：") + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+        prelim_name = round_name("prelim", lang, event.course)
+        echo((f"{prelim_name}: " if en else f"{prelim_name}：") + counts_text(counts, lang))
         on_course = event.store.query("SELECT COUNT(*) AS n FROM runs WHERE state = 'on_course'")[0]["n"]
         if on_course:
             raise CommandRefused(f"演示出错：{on_course} 人仍在赛道上", f"demo error: {on_course} still on course")
+        from results.demo_union import appeal_and_seal
+
+        summary.seals.append(appeal_and_seal(event, "prelim", echo, en=en))
         report = advance(event, top=70)
         summary.finalists = len(report.bibs)
         echo((f"Cut: {len(report.bibs)} to the final" if en else f"晋级：{len(report.bibs)} 人进入决赛")
@@ -208,13 +217,13 @@ def play_headless(
             start_queue.check_in_all(event, track=1)
             counts = ride(event, tracks={1: "alge"}, seed=seed * 7 + attempt, judges=judges,
                           start_tod_ns=(13 + attempt) * 3600 * S)
-            echo((f"Final run {attempt}: " if en else f"决赛第 {attempt} 轮：")
-                 + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+            echo((f"Final run {attempt}: " if en else f"决赛第 {attempt} 轮：") + counts_text(counts, lang))
         rng = random.Random(seed + 99)
         for bib in report.bibs:
             base = rng.randint(60, 92)
             for judge in ("风采裁判甲", "风采裁判乙", "风采裁判丙"):
                 judging.score_style(event, bib, judge, max(0, min(100, base + rng.randint(-5, 5))))
+        summary.seals.append(appeal_and_seal(event, "final", echo, en=en))
         final = build_standings(event, "final")
         echo(standings_text(final, lang).split("\n")[0])
         top = "\n".join(standings_text(final, lang).split("\n")[1:10])

@@ -15,19 +15,21 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Literal, NamedTuple
 
+from competition.glossary import STATUSES, place_text, score_text, status_word
 from competition.times import format_duration, format_penalty
 
 Lang = Literal["zh", "en"]
 
+# The printed words for each status are the glossary's (competition/glossary.py).
 STATUS_LABELS: dict[str, dict[str, str]] = {
-    "zh": {"OK": "完成", "DNF": "未完成", "DSQ": "取消成绩", "DNS": "未出发"},
-    "en": {"OK": "OK", "DNF": "DNF", "DSQ": "DSQ", "DNS": "DNS"},
+    "zh": {code: term.zh for code, term in STATUSES.items()},
+    "en": {code: term.en for code, term in STATUSES.items()},
 }
 
 
 def status_label(status: str, lang: Lang) -> str:
     """The status as printed: ``DSQ`` -> ``取消成绩`` in Chinese; unknown codes pass through."""
-    return STATUS_LABELS.get(lang, STATUS_LABELS["zh"]).get(status, status)
+    return status_word(status, "en" if lang == "en" else "zh")
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class PenaltyItem:
         if self.count != 1:
             text += f"×{self.count}"
         if self.eliminates:
-            return text + (" DSQ" if lang == "en" else " 取消成绩")
+            return f"{text} {status_label('DSQ', lang)}"
         return f"{text} {format_penalty(self.seconds_ns)}"
 
 
@@ -167,6 +169,10 @@ class ResultRow:
     def prize(self, lang: Lang) -> str | None:
         return self.prize_en if lang == "en" else self.prize_zh
 
+    def place(self) -> str:
+        """The place as printed: ``2``, ``=3``; nothing for DNF/DSQ/DNS (they are listed, not placed)."""
+        return place_text(self.rank, self.shared, self.status)
+
     def note(self, lang: Lang) -> str | None:
         return (self.note_en or self.note_zh) if lang == "en" else self.note_zh
 
@@ -198,9 +204,10 @@ class AwardEntry:
     station: str | None
     phone: str  # full; masked on print
     result_ns: int | None = None
-    style_score: int | None = None  # tenths of a point: 92 -> 9.2
+    style_score: int | None = None  # in 1/style_scale points: 92 (scale 10) -> 9.2
     tie_flag_zh: str | None = None
     tie_flag_en: str | None = None
+    style_scale: int = 10  # 100 when the score is a median of two judges: 875 -> 8.75
 
     def prize(self, lang: Lang) -> str:
         return self.prize_en if lang == "en" else self.prize_zh
@@ -209,11 +216,10 @@ class AwardEntry:
         return (self.tie_flag_en or self.tie_flag_zh) if lang == "en" else self.tie_flag_zh
 
     def style_text(self) -> str | None:
-        """Style score in tenths shown as a decimal without floats: 92 -> ``9.2``."""
+        """Style score as a decimal without floats and without losing a digit: 92 -> ``9.2``, 875/100 -> ``8.75``."""
         if self.style_score is None:
             return None
-        whole, tenth = divmod(self.style_score, 10)
-        return f"{whole}.{tenth}"
+        return score_text(self.style_score, self.style_scale)
 
 
 @dataclass(frozen=True)

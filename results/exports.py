@@ -3,8 +3,10 @@
 CSV and XLSX are opened by people in Excel or WPS, so every text cell goes
 through ``safe_cell`` (no formula injection) and times appear twice: as exact
 integer nanoseconds for machines and as the truncated display text for people.
-JSON is the organizer's own machine-readable copy: full phones, a stable shape
-(``JSON_FORMAT``/``JSON_VERSION``). No export ever carries an ID number: every
+JSON is the machine-readable copy with a stable shape
+(``JSON_FORMAT``/``JSON_VERSION``). Masked means masked in every format: phones
+are ``138****5678`` unless ``full_phone`` is asked for (the organizer's own
+copy, ``export --full-phones``). No export ever carries an ID number: every
 string passes ``redact_id_numbers`` and, unless full phones are asked for,
 ``scrub_text``.
 
@@ -20,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from competition.text_safety import json_printable, printable
 from competition.times import DEFAULT_PRECISION_NS, format_duration, format_penalty
 from results.documents import Lang, ResultRow, status_label
 from results.output_files import OutputError, write_file_atomic
@@ -77,9 +80,11 @@ def _lang(lang: str) -> Lang:
 
 
 def _clean(text: str | None, full_phone: bool) -> str:
+    """A text cell: no ID number, phones masked unless ``full_phone``, control characters
+    shown escaped (``\\x1b``; a spreadsheet refuses most of them, a terminal would run them)."""
     if not text:
         return ""
-    return redact_id_numbers(text) if full_phone else scrub_text(text)
+    return printable(redact_id_numbers(text) if full_phone else scrub_text(text))
 
 
 def result_table(
@@ -222,9 +227,11 @@ def export_xlsx(
     return write_file_atomic(Path(path), write, "Excel 文件", "the Excel file")
 
 
-def _json_row(row: ResultRow) -> dict[str, Any]:
+def _json_row(row: ResultRow, full_phone: bool) -> dict[str, Any]:
     def text(value: str | None) -> str | None:
-        return redact_id_numbers(value) if value else value
+        if not value:
+            return value
+        return redact_id_numbers(value) if full_phone else scrub_text(value)
 
     return {
         "rank": row.rank,
@@ -232,7 +239,7 @@ def _json_row(row: ResultRow) -> dict[str, Any]:
         "bib": row.bib,
         "name": text(row.name),
         "gender": text(row.gender),
-        "phone": text(row.phone),
+        "phone": text(row.phone if full_phone else mask_phone(row.phone)),
         "platform": text(row.platform),
         "station": text(row.station),
         "status": row.status,
@@ -273,14 +280,14 @@ def _json_row(row: ResultRow) -> dict[str, Any]:
 
 
 def export_json(
-    rows: Sequence[ResultRow], path: Path, *, meta: Mapping[str, Any] | None = None
+    rows: Sequence[ResultRow], path: Path, *, meta: Mapping[str, Any] | None = None, full_phone: bool = False
 ) -> Path:
-    """Write one round's results as JSON for the organizer's own tools.
+    """Write one round's results as JSON; phones masked unless ``full_phone``.
 
     Shape (version 1)::
 
         {"format": "trackside.results", "version": 1, "meta": {...},
-         "rows": [{"rank", "shared", "bib", "name", "gender", "phone" (full),
+         "rows": [{"rank", "shared", "bib", "name", "gender", "phone" (masked unless full_phone),
                    "platform", "station", "status", "raw_ns", "penalty_ns",
                    "adjusted_ns",
                    "penalties": [{"segment", "code", "segment_zh", "segment_en",
@@ -291,15 +298,22 @@ def export_json(
                    "qualified", "prize_zh", "prize_en", "note_zh", "note_en"}]}
 
     Times are integer ns (full precision as given); ``seconds_ns`` is the item's
-    total. ``meta`` (event title, round…) is copied as given. Raises OutputError.
+    total. ``meta`` (event title, round…) is copied with its text cleaned like the
+    rows'. Raises OutputError.
     """
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _clean(value, full_phone)
+        return value
+
     document = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
-        "meta": dict(meta or {}),
-        "rows": [_json_row(row) for row in rows],
+        "meta": {key: clean(value) for key, value in (meta or {}).items()},
+        "rows": [_json_row(row, full_phone) for row in rows],
     }
-    data = json.dumps(document, ensure_ascii=False, indent=2)
+    # JSON escapes C0 controls itself; C1 controls and bidi overrides as \\uXXXX too (same values).
+    data = json_printable(json.dumps(document, ensure_ascii=False, indent=2))
 
     def write(temp: Path) -> None:
         temp.write_text(data + "\n", encoding="utf-8")

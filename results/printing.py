@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from competition.glossary import column, status_word
 from competition.times import format_duration, format_penalty
 from results.documents import (
     AwardEntry,
@@ -58,6 +59,8 @@ REFEREE_SHEETS_FILE = "裁判记录表.html"
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
+# Column headings and status words come from the glossary, so paper says what the
+# screens and the terminal say; the rest are the documents' own phrases.
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "award_list": "获奖名单",
@@ -71,27 +74,27 @@ LABELS: dict[str, dict[str, str]] = {
         "start_list": "出发顺序表",
         "referee_sheets": "裁判记录表",
         "index": "输出文件",
-        "prize": "奖项",
-        "rank": "名次",
-        "order": "顺序",
-        "bib": "号码",
-        "name": "姓名",
-        "gender": "性别",
-        "phone": "电话",
-        "platform": "所属平台",
-        "station": "配送站点",
-        "track": "赛道",
+        "prize": column("prize", "zh"),
+        "rank": column("rank", "zh"),
+        "order": column("order", "zh"),
+        "bib": column("bib", "zh"),
+        "name": column("name", "zh"),
+        "gender": column("gender", "zh"),
+        "phone": column("phone", "zh"),
+        "platform": column("platform", "zh"),
+        "station": column("station", "zh"),
+        "track": column("track", "zh"),
         "track_n": "第{n}赛道",
-        "raw": "原始成绩",
-        "penalties": "罚时明细",
-        "penalty_total": "罚时",
-        "adjusted": "最终成绩",
-        "status": "状态",
-        "remarks": "备注",
-        "runs": "各轮成绩",
+        "raw": column("raw", "zh"),
+        "penalties": column("penalties", "zh"),
+        "penalty_total": column("penalty", "zh"),
+        "adjusted": column("adjusted", "zh"),
+        "status": column("status", "zh"),
+        "remarks": column("note", "zh"),
+        "runs": column("runs", "zh"),
         "counting_run": "计入成绩",
-        "result": "成绩",
-        "style_score": "风采分",
+        "result": column("adjusted", "zh"),
+        "style_score": column("style_score", "zh"),
         "points": "分",
         "qualified": "晋级",
         "shared": "并列",
@@ -106,7 +109,7 @@ LABELS: dict[str, dict[str, str]] = {
         "date_label": "日期",
         "segment": "项目",
         "cap": "上限",
-        "eliminates": "取消成绩",
+        "eliminates": status_word("DSQ", "zh"),
         "tally_hint": "每次违例在格内画“正”字计数；取消成绩项打“×”。",
         "course": "赛道方案",
         "signature_line": "签名：",
@@ -131,27 +134,27 @@ LABELS: dict[str, dict[str, str]] = {
         "start_list": "Start List",
         "referee_sheets": "Judge Sheets",
         "index": "Outputs",
-        "prize": "Prize",
-        "rank": "Rank",
-        "order": "Order",
-        "bib": "Bib",
-        "name": "Name",
-        "gender": "Gender",
-        "phone": "Phone",
-        "platform": "Platform",
-        "station": "Station",
-        "track": "Track",
+        "prize": column("prize", "en"),
+        "rank": column("rank", "en"),
+        "order": column("order", "en"),
+        "bib": column("bib", "en"),
+        "name": column("name", "en"),
+        "gender": column("gender", "en"),
+        "phone": column("phone", "en"),
+        "platform": column("platform", "en"),
+        "station": column("station", "en"),
+        "track": column("track", "en"),
         "track_n": "Track {n}",
-        "raw": "Raw time",
-        "penalties": "Penalties",
-        "penalty_total": "Pen.",
-        "adjusted": "Result",
-        "status": "Status",
-        "remarks": "Remarks",
-        "runs": "Runs",
+        "raw": column("raw", "en"),
+        "penalties": column("penalties", "en"),
+        "penalty_total": column("penalty", "en"),
+        "adjusted": column("adjusted", "en"),
+        "status": column("status", "en"),
+        "remarks": column("note", "en"),
+        "runs": column("runs", "en"),
         "counting_run": "counts",
-        "result": "Result",
-        "style_score": "Style",
+        "result": column("adjusted", "en"),
+        "style_score": column("style_score", "en"),
         "points": "pts",
         "qualified": "Qualified",
         "shared": "tie",
@@ -166,7 +169,7 @@ LABELS: dict[str, dict[str, str]] = {
         "date_label": "Date",
         "segment": "Segment",
         "cap": "max",
-        "eliminates": "DSQ",
+        "eliminates": status_word("DSQ", "en"),
         "tally_hint": "Tally each infraction with a stroke in its box; mark an eliminating one with ×.",
         "course": "Course",
         "signature_line": "Signature:",
@@ -257,7 +260,8 @@ def _group_awards(awards: Sequence[AwardEntry]) -> list[tuple[AwardEntry, list[A
 
 
 def render_award_list(
-    event: EventInfo, awards: Sequence[AwardEntry], ties: Sequence[str] = ()
+    event: EventInfo, awards: Sequence[AwardEntry], ties: Sequence[str] = (),
+    unit_winners: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """获奖名单: the winners grouped by prize (一等奖, 二等奖, 三等奖, 最佳风采奖…).
 
@@ -270,13 +274,23 @@ def render_award_list(
         event,
         groups=_group_awards(awards),
         ties=list(ties),
-        total=len(awards),
+        total=len(awards) + len(unit_winners),
+        unit_winners=list(unit_winners),
     )
 
 
-def render_certificates(event: EventInfo, awards: Sequence[AwardEntry]) -> str:
-    """奖状: one certificate per winner, each exactly one A4 landscape page."""
-    return _render("certificates.html", event, awards=list(awards))
+def render_certificates(
+    event: EventInfo, awards: Sequence[AwardEntry], unit_winners: Sequence[tuple[str, str, str]] = ()
+) -> str:
+    """奖状: one certificate per winner (riders, then units), each exactly one A4 landscape page."""
+    return _render("certificates.html", event, awards=list(awards), unit_winners=list(unit_winners))
+
+
+def render_team_results(event: EventInfo, teams: Any, organizing: Sequence[Any], organizing_name: tuple[str, str],
+                        names: Mapping[int, str], banner: str | None = None) -> str:
+    """团体成绩: the units ranked by the course's team rule, and the organizing award's table."""
+    return _render("team_results.html", event, teams=teams, organizing=list(organizing),
+                   organizing_name=organizing_name, names=dict(names), banner=banner)
 
 
 def _cut_after(rows: Sequence[ResultRow], cut: int | None) -> int | None:
@@ -305,11 +319,15 @@ def render_results_notice(
     round_name_en: str,
     rows: Sequence[ResultRow],
     cut: int | None = None,
+    state_line: str | None = None,
+    seal: str | None = None,
 ) -> str:
     """成绩公告 for one round: ranked rows, itemised penalties, the cut line, prizes.
 
     Rows print in the order given (the ranking's order). Headers repeat on each
-    printed page and a row is never split across pages.
+    printed page and a row is never split across pages. ``state_line`` says
+    成绩公示 (with the appeal deadline) or 正式成绩; an official notice prints its
+    ``seal`` in short form and as a QR code.
     """
     rows = list(rows)
     cut_after = _cut_after(rows, cut)
@@ -324,7 +342,16 @@ def render_results_notice(
         cut_after=cut_after,
         qualified_count=qualified_count,
         show_runs=show_runs,
+        state_line=state_line,
+        seal=seal,
+        seal_qr=_seal_qr(seal) if seal else None,
     )
+
+
+def _seal_qr(seal: str) -> Markup:
+    from results.venue_sheets import qr_svg
+
+    return Markup(qr_svg(seal, scale=2))
 
 
 def render_start_list(
@@ -352,11 +379,14 @@ def render_referee_sheets(
     entries: Sequence[StartListEntry],
     round_name_zh: str | None = None,
     round_name_en: str | None = None,
+    judge_cards: Mapping[str, Any] | None = None,
 ) -> str:
     """裁判记录表: one blank paper backup sheet per segment, riders in start order.
 
     Each rider gets a box per infraction for the judge to tally and a total
     box; every segment starts on a new page with a judge's signature line.
+    With ``judge_cards`` (``results.venue_sheets``), each sheet carries its
+    judge's QR code and PIN for the venue server.
     """
     round_name = round_name_en if event.lang == "en" else round_name_zh
     return _render(
@@ -365,6 +395,7 @@ def render_referee_sheets(
         segments=list(segments),
         entries=list(entries),
         round_name=round_name or "",
+        judge_cards=dict(judge_cards or {}),
     )
 
 

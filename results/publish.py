@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from competition.errors import CommandRefused
+from competition.glossary import public_rank
 from results.documents import (
     Attempt,
     AwardEntry,
@@ -57,7 +58,8 @@ def result_rows(report: StandingsReport, tie_bibs: dict[int, tuple[str, str]] | 
         prize = report.prize_of(s)
         note = tie_bibs.get(s.bib)
         rows.append(ResultRow(
-            rank=s.rank, shared=s.shared, bib=s.bib, name=e["name"], gender=e.get("gender"), phone=e["phone"],
+            # Only an OK result has a place in public; DNF/DSQ are listed after, without one.
+            rank=public_rank(s.rank, s.status), shared=s.shared and s.status == "OK", bib=s.bib, name=e["name"], gender=e.get("gender"), phone=e["phone"],
             platform=e.get("platform"), station=e.get("station"), status=s.status,
             raw_ns=c.raw_ns if c else None, penalty_ns=c.penalty_ns if c else 0,
             adjusted_ns=c.adjusted_ns if c else None, penalties=_items(c),
@@ -136,8 +138,11 @@ def _round_documents(event: Event, info: EventInfo, lang: str) -> dict[str, str]
         code = r["code"]
         rule = event.course.round(code)
         report = build_standings(event, code)
+        from competition.round_states import provisional_banner, round_state
+
         docs[printing.results_notice_file(rule.name_zh)] = printing.render_results_notice(
-            info, rule.name_zh, rule.name_en, result_rows(report, _tie_notes(report)), report.cut
+            info, rule.name_zh, rule.name_en, result_rows(report, _tie_notes(report)), report.cut,
+            state_line=provisional_banner(event, code, lang), seal=round_state(event, code).seal,
         )
         docs[printing.start_list_file(rule.name_zh)] = printing.render_start_list(
             info, rule.name_zh, rule.name_en, start_entries(event, code)
@@ -145,18 +150,32 @@ def _round_documents(event: Event, info: EventInfo, lang: str) -> dict[str, str]
     return docs
 
 
-def write_start_documents(event: Event, out_dir: Path, *, round_code: str | None, lang: str) -> PublishReport:
-    """Before the round: start list and the judges' blank paper sheets."""
+def write_start_documents(
+    event: Event, out_dir: Path, *, round_code: str | None, lang: str, venue_url: str | None = None
+) -> PublishReport:
+    """Before the round: start list and the judges' blank paper sheets.
+
+    With ``venue_url`` (the venue server's address) the set also has the
+    spectators' QR poster, and each judge's sheet carries her QR card.
+    """
     from results import printing
 
     code = event.require_round(round_code)
     rule = event.course.round(code)
     info = event_info(event, lang)
     entries = start_entries(event, code)
+    cards = None
+    if venue_url:
+        from results.venue_sheets import POSTER_FILE, judge_cards, render_poster
+
+        cards = judge_cards(event, venue_url)
     docs = {
         printing.start_list_file(rule.name_zh): printing.render_start_list(info, rule.name_zh, rule.name_en, entries),
-        "裁判记录表.html": printing.render_referee_sheets(info, segment_sheets(event), entries, rule.name_zh, rule.name_en),
+        "裁判记录表.html": printing.render_referee_sheets(info, segment_sheets(event), entries, rule.name_zh, rule.name_en,
+                                                      judge_cards=cards),
     }
+    if venue_url:
+        docs[POSTER_FILE] = render_poster(info, venue_url)
     files = printing.write_documents(out_dir, docs, event=info)
     return PublishReport(out_dir, files)
 
@@ -166,27 +185,35 @@ def write_award_documents(
 ) -> PublishReport:
     """Award list, certificates, results notices, start lists and judges' sheets as one set."""
     from results import printing
-    from results.awards import compute_awards
+    from results.union_awards import union_awards
 
-    result = compute_awards(event, round_code)
-    if (result.ties_zh) and not allow_ties:
+    union = union_awards(event, round_code)
+    result = union.riders
+    ties_zh, ties_en = union.ties_zh, union.ties_en
+    if ties_zh and not allow_ties:
         raise CommandRefused(
-            "奖项分界有并列，未生成获奖名单和奖状：\n" + "\n".join(result.ties_zh)
+            "奖项分界有并列，未生成获奖名单和奖状：\n" + "\n".join(ties_zh)
             + "\n加赛或裁定后用 `trackside prize 号码 奖项 --reason …` 指定；或加 --allow-ties 先打印带警示的名单。",
-            "Ties on a prize boundary; no award list or certificates written:\n" + "\n".join(result.ties_en)
+            "Ties on a prize boundary; no award list or certificates written:\n" + "\n".join(ties_en)
             + "\nAfter a run-off, name the winner with `trackside prize BIB PRIZE --reason …`, or pass --allow-ties.",
         )
     info = event_info(event, lang)
     docs = _round_documents(event, info, lang)
     code = result.round_code
     rule = event.course.round(code)
-    docs["获奖名单.html"] = printing.render_award_list(info, result.entries, result.ties_en if lang == "en" else result.ties_zh)
-    docs["奖状.html"] = printing.render_certificates(info, result.entries)
+    units = union.unit_winners
+    docs["获奖名单.html"] = printing.render_award_list(info, result.entries, ties_en if lang == "en" else ties_zh,
+                                                   unit_winners=units)
+    docs["奖状.html"] = printing.render_certificates(info, result.entries, units)
+    if union.teams is not None or union.organizing:
+        names = {e["bib"]: e["name"] for e in event.store.query("SELECT bib, name FROM entrants")}
+        docs["团体成绩.html"] = printing.render_team_results(info, union.teams, union.organizing,
+                                                          union.organizing_name, names)
     docs["裁判记录表.html"] = printing.render_referee_sheets(
         info, segment_sheets(event), start_entries(event, code), rule.name_zh, rule.name_en
     )
     files = printing.write_documents(out_dir, docs, event=info)
-    return PublishReport(out_dir, files, list(result.ties_zh), list(result.ties_en), result.entries)
+    return PublishReport(out_dir, files, list(ties_zh), list(ties_en), result.entries)
 
 
 def export_results(
@@ -211,7 +238,7 @@ def export_results(
     elif fmt == "json":
         meta: dict[str, Any] = {"title": event.title, "date": event.day, "round": codes[-1] if not round_code else round_code,
                                 "precision_ns": precision}
-        exports.export_json(rows, path, meta=meta)
+        exports.export_json(rows, path, meta=meta, full_phone=full_phone)
     else:
         raise CommandRefused(f"不支持的格式 {fmt}", f"Unsupported format {fmt}")
     return len(rows)

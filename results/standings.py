@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from competition.privacy import mask_phone
 from competition.times import format_duration, format_penalty
 from results.ranking import BoundaryTie, Standing, boundary_ties, prize_boundaries, rank_round
 from results.scoring import (
@@ -177,7 +178,7 @@ def standings_json(report: StandingsReport, *, platform: str | None = None) -> d
         c = s.rider.counting
         prize = report.prize_of(s)
         rows.append({
-            "rank": s.rank, "shared": s.shared, "bib": s.bib, "name": e.get("name"), "phone": e.get("phone"),
+            "rank": s.rank, "shared": s.shared, "bib": s.bib, "name": e.get("name"), "phone": mask_phone(e.get("phone")),
             "platform": e.get("platform"), "station": e.get("station"), "status": s.status,
             "raw_ns": c.raw_ns if c else None, "penalty_ns": c.penalty_ns if c else 0,
             "adjusted_ns": c.adjusted_ns if c else None,

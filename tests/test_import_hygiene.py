@@ -1,4 +1,4 @@
-"""Only competition.tui imports textual; the CLI stays light (as harlequin proves its edge)."""
+"""Only competition.tui imports textual, only competition.web the web stack; the CLI stays light."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("competition", "hardware", "courses", "results")
+PACKAGES = ("competition", "hardware", "courses", "results", "commands")
+WEB_STACK = ("starlette", "uvicorn", "sse_starlette", "fastapi")
 
 
 def _modules() -> list[str]:
@@ -42,7 +43,25 @@ def test_every_core_module_is_found() -> None:
 
 @pytest.mark.parametrize("module", _modules())
 def test_core_module_does_not_import_textual(module: str) -> None:
-    assert _loaded_after_import(module, "textual") == []
+    """No module but the app's loads textual; none but the venue server's loads the web stack."""
+    loaded = _loaded_after_import(module, "textual", *WEB_STACK)
+    if module.startswith("competition.web"):
+        loaded = [m for m in loaded if m not in WEB_STACK]
+    assert loaded == []
+
+
+def test_no_web_stack_import_statement_outside_web() -> None:
+    offenders = []
+    files = [ROOT / "main.py", *(p for package in PACKAGES for p in (ROOT / package).rglob("*.py"))]
+    for path in files:
+        parts = path.relative_to(ROOT).parts
+        if parts[:2] == ("competition", "web"):
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith(tuple(f"{kw} {m}" for m in WEB_STACK for kw in ("import", "from"))):
+                offenders.append(f"{path.relative_to(ROOT)}: {stripped}")
+    assert offenders == []
 
 
 def test_no_textual_import_statement_outside_tui() -> None:
@@ -61,7 +80,8 @@ def test_no_textual_import_statement_outside_tui() -> None:
 def test_cli_help_is_light() -> None:
     code = (
         "import sys, main\n"
-        "print(','.join(m for m in ('textual', 'jinja2', 'openpyxl', 'serial', 'pydantic', 'sqlite_utils') if m in sys.modules))\n"
+        "print(','.join(m for m in ('textual', 'jinja2', 'openpyxl', 'serial', 'pydantic', 'sqlite_utils',"
+        " 'starlette', 'uvicorn', 'segno') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == ""

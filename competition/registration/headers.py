@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from competition.clean_text import strip_controls
 from competition.registration.cells import cell_text
 
 HEADER_SEARCH_ROWS = 20
@@ -102,7 +103,7 @@ def normalize_header(text: str) -> str:
 
 def display_header(value: object) -> str:
     """A header cell as the organizer sees it, on one line."""
-    return " ".join(cell_text(value).split())
+    return " ".join(strip_controls(cell_text(value)).split())
 
 
 def field_for_header(text: str) -> str | None:

@@ -14,6 +14,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from competition.clean_text import strip_controls
+from competition.privacy import scrub_personal_numbers
+from competition.registration.bounds import LIMITS, Limits, check_workbook, too_many_rows
 from competition.registration.cells import cell_text, is_blank
 from competition.registration.errors import RegistrationError
 from competition.registration.headers import (
@@ -40,11 +43,12 @@ from competition.registration.values import (
     Note,
     Reading,
     normalize_bib,
+    normalize_extra,
+    normalize_free_text,
     normalize_gender,
     normalize_id_number,
     normalize_name,
     normalize_phone,
-    normalize_text,
 )
 
 PROGRESS_EVERY = 500
@@ -62,6 +66,8 @@ def read_registration(
     sheet: str | None = None,
     progress: Progress | None = None,
     engine: str | None = None,
+    encoding: str | None = None,
+    limits: Limits = LIMITS,
 ) -> SheetReading:
     """Read a registration sheet (.xlsx or .csv, told apart by content).
 
@@ -70,13 +76,19 @@ def read_registration(
     registration sheets are named in a warning, so nobody is dropped
     unnoticed). ``progress(done, total)`` is called every ~500 rows and once
     at the end. ``engine`` forces ``"calamine"`` or ``"openpyxl"`` for
-    workbooks (default: calamine when installed).
+    workbooks (default: calamine when installed). ``encoding`` is the
+    organizer's ``--encoding`` for a CSV whose encoding cannot be told (see
+    ``encodings``); a workbook needs none.
+
+    Nothing is parsed before the file's size, a workbook's declared and real
+    extent, and a CSV's line count are checked against ``limits`` (see
+    ``bounds``); a sheet over them raises.
 
     Raises ``RegistrationError`` when the file as a whole is unusable.
     """
     file_path = Path(path)
     if file_kind(file_path) == "csv":
-        raw = open_csv(file_path)
+        raw = open_csv(file_path, encoding, limits)
         top, rest = _split_top(raw.rows)
         located = _locate_header(top)
         if located is None:
@@ -85,8 +97,9 @@ def read_registration(
         if sheet is not None:
             notes.append(RejectedRow(0, None, sheet, f"CSV 文件没有工作表，忽略了工作表名“{sheet}”",
                                      f"a CSV file has no sheets; the sheet name '{sheet}' was ignored"))
-        return _read_sheet(file_path, raw, top, rest, located, progress, notes)
+        return _read_sheet(file_path, raw, top, rest, located, progress, notes, limits)
 
+    check_workbook(file_path, sheet=sheet, limits=limits)
     book, names = open_workbook(file_path, engine)
     try:
         if sheet is not None and sheet not in names:
@@ -125,6 +138,9 @@ def read_registration(
             raise _no_header(file_path, candidates)
         raw, top, rest, located = chosen
         notes = []
+        if encoding is not None:
+            notes.append(RejectedRow(0, None, encoding, f"工作簿不需要指定编码，忽略了 --encoding {encoding}",
+                                     f"a workbook needs no encoding; --encoding {encoding} was ignored"))
         if also:
             listed = "、".join(f"“{n}”" for n in also)
             notes.append(RejectedRow(
@@ -133,9 +149,22 @@ def read_registration(
                 f"sheet(s) {', '.join(also)} also look like registration sheets; only "
                 f"'{raw.name}' was read: import them by naming the sheet",
             ))
-        return _read_sheet(file_path, raw, top, rest, located, progress, notes)
+        return _read_sheet(file_path, raw, top, rest, located, progress, notes, limits)
     finally:
         book.close()
+
+
+def report_row(sheet_row: int, column: str | None, value: str, zh: str, en: str) -> RejectedRow:
+    """A rejection or warning safe to print: no ID number, no whole mobile, no control codes.
+
+    The value and both reasons pass through ``scrub_personal_numbers`` (an ID
+    becomes 〔身份证号已隐去〕, a mobile 138****5678): a report is printed,
+    pasted into chats and kept in --json files.
+    """
+    def safe(text: str) -> str:
+        return scrub_personal_numbers(strip_controls(text))
+
+    return RejectedRow(sheet_row, column, safe(value), safe(zh), safe(en))
 
 
 def _split_top(rows: Iterator[tuple[int, Cells]]) -> tuple[list[tuple[int, Cells]], Iterator[tuple[int, Cells]]]:
@@ -229,6 +258,21 @@ class _SheetRows:
         def at(i: int | None) -> object:
             return cells[i] if i is not None and i < n else None
 
+        nul = next((i for i, c in enumerate(cells) if isinstance(c, str) and "\x00" in c), None)
+        if nul is not None:
+            # A NUL byte is damage, not text: that row is not taken, the rest of the sheet is.
+            self.total += 1
+            label = self.cmap.labels.get(nul) or self.extra_key(nul)
+            damaged = str(cells[nul])
+            at_char = damaged.find("\x00") + 1
+            self.rejected.append(report_row(
+                sheet_row, label, damaged.replace("\x00", "␀"),
+                f"单元格里有空字符（NUL，第 {at_char} 个字符处），文件可能已损坏；"
+                "此行未导入，请在原表中重新填写这一行",
+                f"the cell holds a NUL byte (at character {at_char}); the file "
+                "may be damaged: this row was not imported, type it again in the sheet",
+            ))
+            return
         name = normalize_name(at(self.i_name))
         phone = normalize_phone(at(self.i_phone))
         id_reading = normalize_id_number(at(self.i_id))
@@ -247,10 +291,10 @@ class _SheetRows:
             "name": name,
             "phone": phone.value,
             "gender": gender.value,
-            "platform": canonical_platform(cell_text(at(self.i_platform))),
-            "station": normalize_text(at(self.i_station)),
+            "platform": canonical_platform(strip_controls(cell_text(at(self.i_platform)))),
+            "station": normalize_free_text(at(self.i_station)),
             "id_number": id_reading.value,
-            "note": normalize_text(at(self.i_note)),
+            "note": normalize_free_text(at(self.i_note)),
             "bib": bib.value,
         }
         problems: list[tuple[str, Note]] = []
@@ -270,20 +314,20 @@ class _SheetRows:
             self._doubt(sheet_row, field, reading, at(index))
         born = id_gender(id_reading.value) if id_reading.value and id_reading.doubt is None else None
         if born and gender.value and born != gender.value:
-            self.warnings.append(RejectedRow(
+            self.warnings.append(report_row(
                 sheet_row, self.label("gender"), str(gender.value),
                 f"性别“{gender.value}”与身份证号不符（身份证号显示为“{born}”）",
                 f"gender {gender.value} does not match the ID number, which says {born}",
             ))
         extra: dict[str, str] = {}
         for i, key in self.cmap.extras:
-            text = normalize_text(at(i))
+            text = normalize_extra(at(i))
             if text:
                 extra[key] = text
                 self.extra_seen.setdefault(key, None)
         if n > self.cmap.width:
             for i in range(self.cmap.width, n):
-                text = normalize_text(cells[i])
+                text = normalize_extra(cells[i])
                 if text:
                     key = self.extra_key(i)
                     extra[key] = text
@@ -308,7 +352,7 @@ class _SheetRows:
         if row.bib is not None:
             taken = self.by_bib.get(row.bib)
             if taken is not None:
-                self.rejected.append(RejectedRow(
+                self.rejected.append(report_row(
                     sheet_row, self.label("bib"), cell_text(at(self.i_bib)),
                     f"参赛号 {row.bib} 与第 {taken} 行重复", f"bib {row.bib} is already used on row {taken}",
                 ))
@@ -323,12 +367,12 @@ class _SheetRows:
         for other, more in problems[1:]:
             zh += f"；{self.label(other)}：{more.zh}"
             en += f"; {self.label(other)}: {more.en}"
-        self.rejected.append(RejectedRow(sheet_row, self.label(field), cell_text(raw.get(field)), zh, en))
+        self.rejected.append(report_row(sheet_row, self.label(field), cell_text(raw.get(field)), zh, en))
 
     def _doubt(self, sheet_row: int, field: str, reading: Reading, raw: object) -> None:
         if reading.doubt is not None:
-            self.warnings.append(RejectedRow(sheet_row, self.label(field), cell_text(raw),
-                                             reading.doubt.zh, reading.doubt.en))
+            self.warnings.append(report_row(sheet_row, self.label(field), cell_text(raw),
+                                            reading.doubt.zh, reading.doubt.en))
 
     def _merge(self, index: int, later: RegistrationRow) -> None:
         """Fold a later row with the same phone into the first; report conflicts."""
@@ -361,7 +405,15 @@ class _SheetRows:
         if changes:
             self.rows[index] = dataclasses.replace(first, **changes)  # type: ignore[arg-type]
         for field, mine, theirs in conflicts:
-            self.warnings.append(RejectedRow(
+            if field == "id_number":  # never the numbers themselves
+                self.warnings.append(report_row(
+                    later.sheet_row, self.label(field), "",
+                    f"与第 {first.sheet_row} 行手机号相同，但身份证号不一致（保留第 {first.sheet_row} 行的）",
+                    f"same phone as row {first.sheet_row} but the ID differs "
+                    f"(row {first.sheet_row}'s was kept)",
+                ))
+                continue
+            self.warnings.append(report_row(
                 later.sheet_row, self.label(field), str(theirs),
                 f"与第 {first.sheet_row} 行手机号相同，但{FIELD_LABELS_ZH[field]}不同"
                 f"（保留第 {first.sheet_row} 行的“{mine}”）",
@@ -378,6 +430,7 @@ def _read_sheet(
     at: int,
     progress: Progress | None,
     notes: list[RejectedRow],
+    limits: Limits = LIMITS,
 ) -> SheetReading:
     cmap = _require_columns(path, raw, top, at)
     header_row = top[at][0]
@@ -390,6 +443,8 @@ def _read_sheet(
         yield from rest
 
     for sheet_row, cells in data_rows():
+        if sheet_row > limits.max_rows:  # bounds checked the extent; this holds whatever the engine says
+            raise too_many_rows(path, raw.name, sheet_row, limits)
         done += 1
         if not is_blank(cells):
             state.take(sheet_row, cells)

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from competition.registration.bounds import LIMITS, Limits, check_csv_lines, check_csv_size
 from competition.registration.cells import is_blank
+from competition.registration.encodings import decode_with, detect_and_decode
 from competition.registration.errors import RegistrationError
 from competition.registration.headers import HEADER_SEARCH_ROWS, find_header
 
@@ -181,42 +183,26 @@ class _Workbook:
 
 # ---------------------------------------------------------------- CSV text
 
-def decode_text(path: Path, data: bytes) -> tuple[str, str]:
+def decode_text(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """The text of a CSV and the encoding it was in.
 
-    Tried in order: a BOM (UTF-8, UTF-16 as Excel's "Unicode text" writes),
-    strict UTF-8, then GB18030 (a superset of the GBK that Excel on a Chinese
-    Windows writes). Binary content or an undecodable file raises.
+    ``encoding`` is the organizer's ``--encoding`` and is used as given.
+    Otherwise a BOM (UTF-8, UTF-16 as Excel's "Unicode text" writes),
+    strict UTF-8 or, when it clearly is, GBK (read as GB18030, its
+    superset); any other file is refused with the likely encodings (see
+    ``encodings``). Binary content raises.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    elif b"\x00" in data:
-        raise _fail(path, "不是表格文件（内容是二进制数据）；请导入 .xlsx 或 .csv",
-                    "not a spreadsheet (binary content); import an .xlsx or .csv file")
+    if encoding is not None:
+        text, name = decode_with(path, data, encoding)
     else:
-        candidates = ["utf-8", "gb18030"]
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        controls = sum(1 for ch in text[:20000] if ch < " " and ch not in "\t\r\n")
-        if controls > max(3, len(text[:20000]) // 200):
-            raise _fail(path, "不是表格文件（含有大量控制字符）；请导入 .xlsx 或 .csv",
-                        "not a spreadsheet (full of control characters); import an .xlsx or .csv file")
-        return text, ("gbk" if encoding == "gb18030" and _is_gbk(data) else encoding)
-    raise _fail(path, "文件编码无法识别（不是 UTF-8 也不是 GBK）；请在 Excel 中另存为 .xlsx",
-                "unknown text encoding (neither UTF-8 nor GBK); save the file as .xlsx in Excel")
-
-
-def _is_gbk(data: bytes) -> bool:
-    try:
-        data.decode("gbk")
-    except UnicodeDecodeError:
-        return False
-    return True
+        text, name = detect_and_decode(path, data)
+    # escape codes (ESC) are hostile text, stripped from each cell later; other
+    # control characters in bulk mean the file is not text at all
+    controls = sum(1 for ch in text[:20000] if ch < " " and ch not in "\t\r\n\x1b")
+    if controls > max(3, len(text[:20000]) // 200):
+        raise _fail(path, "不是表格文件（含有大量控制字符）；请导入 .xlsx 或 .csv",
+                    "not a spreadsheet (full of control characters); import an .xlsx or .csv file")
+    return text, name
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, Cells]]:
@@ -257,10 +243,17 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def open_csv(path: Path) -> RawSheet:
-    """A CSV file's rows, numbered by the line each record starts on."""
+def open_csv(path: Path, encoding: str | None = None, limits: Limits = LIMITS) -> RawSheet:
+    """A CSV file's rows, numbered by the line each record starts on.
+
+    Its size and line count are checked against ``limits`` before decoding.
+    """
+    check_csv_size(path, path.stat().st_size, limits)
     data = path.read_bytes()
-    text, encoding = decode_text(path, data)
+    check_csv_size(path, len(data), limits)
+    check_csv_lines(path, data, limits, newline=b"\n\x00" if data.startswith(codecs.BOM_UTF16_LE)
+                    else b"\x00\n" if data.startswith(codecs.BOM_UTF16_BE) else b"\n")
+    text, encoding = decode_text(path, data, encoding)
     if not text.strip():
         raise _fail(path, "文件是空的", "the file is empty")
     delimiter = sniff_delimiter(text)

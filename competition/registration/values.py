@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from competition.clean_text import strip_controls
+from competition.privacy import scrub_personal_numbers
 from competition.registration.cells import FULL_WIDTH, cell_text, float_digits
 from competition.registration.id_numbers import ID18, id_checksum_ok
 
@@ -50,16 +52,41 @@ def normalize_name(value: object) -> str:
     Clerks pad two-character names to line them up ("张　三"), so a space
     between two Chinese characters is dropped; "Ahmat  Tursun" keeps one.
     Variants of the middle dot in minority names become "·".
+    Control characters and terminal escape codes are removed.
     """
-    text = _WHITESPACE.sub(" ", cell_text(value).translate(_NAME_DOTS)).strip()
+    text = _WHITESPACE.sub(" ", strip_controls(cell_text(value)).translate(_NAME_DOTS)).strip()
     text = _CJK_GAP.sub("", text)
     return _DOT_GAP.sub("·", text)
 
 
 def normalize_text(value: object) -> str | None:
-    """Free text (station, note, extra): trimmed with whitespace runs collapsed."""
-    text = " ".join(cell_text(value).split())
+    """Short text (a platform, a header): trimmed, whitespace runs collapsed, no control characters."""
+    text = " ".join(strip_controls(cell_text(value)).split())
     return text or None
+
+
+def normalize_free_text(value: object) -> str | None:
+    """Free text a person typed (a note, a station): ``normalize_text`` and then
+    ID numbers replaced by a marker and mobile numbers masked
+    (``competition.privacy.scrub_personal_numbers``), so they never reach the
+    journal, ``entrants list --json`` or a printout."""
+    text = normalize_text(value)
+    return scrub_personal_numbers(text) if text else None
+
+
+def normalize_extra(value: object) -> str | None:
+    """A cell of a column Trackside does not know (kept in ``extra``).
+
+    ID numbers are always replaced by a marker. A cell that is nothing but
+    one mobile number is a contact column's value (紧急联系电话) and is kept
+    whole like the rider's own phone; a mobile inside longer text is masked.
+    """
+    text = normalize_text(value)
+    if not text:
+        return None
+    if MOBILE.match(_clean_phone_text(unquote(text.translate(FULL_WIDTH)))):
+        return text
+    return scrub_personal_numbers(text)
 
 
 _PHONE_JOINERS = re.compile(r"[\s\-‐‑–—―.()\[\]【】]+")
@@ -196,8 +223,8 @@ def normalize_id_number(value: object) -> Reading:
             return Reading(digits, doubt=Note("不是 18 位居民身份证号，请核对",
                                               "not an 18-character resident ID number; please check it"))
         return Reading(None, doubt=Note(
-            f"身份证号被存成了数字（{digits}），后几位已丢失，未导入；请把该列设为文本后重新填写",
-            f"the ID number was stored as a number ({digits}) and lost digits; "
+            f"身份证号被存成了数字（{len(digits)} 位），后几位已丢失，未导入；请把该列设为文本后重新填写",
+            f"the ID number was stored as a number ({len(digits)} digits) and lost digits; "
             "it was not imported: format the column as text and type it again",
         ))
     text = unquote(_WHITESPACE.sub("", cell_text(value).translate(FULL_WIDTH))).upper()

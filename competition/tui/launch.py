@@ -58,15 +58,36 @@ def build_app(
 
 
 def launch_app(db: str, *, url: str | None, protocol: str | None, simulate: bool, track: int, lang: str,
-               operator: str, terminal: str | None) -> None:
+               operator: str, terminal: str | None, backup_dir: str | None = None,
+               backup_every: int | None = None) -> None:
     """``trackside run``: the trackside app on the event file ``db``."""
+    from competition.backup_schedule import schedule_from_options
+
     app = build_app(db, url=url, protocol=protocol, simulate=simulate, track=track, lang=lang,
                     operator=operator, terminal=terminal)
+    backups = schedule_from_options(db, backup_dir, backup_every,
+                                    on_outcome=lambda outcome: backup_notice(app, outcome, lang))
     try:
+        if backups is not None:
+            backups.start()
         app.run()
     finally:
+        if backups is not None:
+            backups.stop()
         app.close_hardware()
         app.event.close()
+
+
+def backup_notice(app: Any, outcome: Any, lang: str) -> None:
+    """A backup's outcome as a notification (called in the backup thread; notify posts a message).
+
+    A failure is an error notification that stays 20 s: the referee sees the stick is gone,
+    timing goes on.
+    """
+    if outcome.failed:
+        app.notify(outcome.line(lang), severity="error", timeout=20, markup=False)
+    elif outcome.result is not None:
+        app.notify(outcome.line(lang), timeout=5, markup=False)
 
 
 def launch_demo(db: str, *, seed: int, riders: int, lang: str) -> None:

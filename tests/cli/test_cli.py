@@ -86,6 +86,8 @@ def test_full_small_flow_with_json(run, tmp_path: Path) -> None:
     assert code == 0 and summary["counts"]["imported"] == 34 and summary["counts"]["rejected"] == 4
     assert all({"row", "reason_zh"} <= set(r) for r in summary["rejected"])
     code, out = run("entrants", "list", "--json")
+    assert all("****" in p["phone"] for p in json.loads(out))  # masked unless asked
+    code, out = run("entrants", "list", "--json", "--full-phones")
     people = json.loads(out)
     assert len(people) == 34 and all(len(p["phone"]) == 11 for p in people)
     assert {"bib", "name", "phone", "platform", "station"} <= set(people[0])

@@ -29,6 +29,20 @@ def test_headless_demo_plays_a_whole_competition(tmp_path: Path) -> None:
         assert ev.store.query("SELECT COUNT(*) AS n FROM round_entries WHERE round = 'final'")[0]["n"] == 70
         finals = ev.store.query("SELECT COUNT(*) AS n FROM runs WHERE round = 'final' AND state = 'finished'")[0]["n"]
         assert finals == 140  # best of two
+        # The union day: both rounds official with their seals, an upheld appeal each, teams and categories.
+        from competition.appeals import cases
+        from competition.round_states import all_round_states
+        from competition.seal import verify_seal
+
+        states = all_round_states(ev)
+        assert [s.state for s in states] == ["official", "official"]
+        assert all(verify_seal(ev, s.seal or "").ok for s in states)
+        assert [c.ruling for c in cases(ev)] == ["upheld", "upheld"]
+        assert ev.course.categories is not None and ev.course.teams is not None
+    award_list = (out / "获奖名单.html").read_text(encoding="utf-8")
+    assert "男子组一等奖" in award_list and "团体一等奖" in award_list
+    assert (out / "团体成绩.html").is_file()
+    assert "封存码" in (out / "成绩公告-决赛.html").read_text(encoding="utf-8")
     # Again: the earlier demo is set aside, never mixed into the new one.
     code, text = invoke("--db", str(db), "demo", "--headless", "--riders", "80", "--seed", "5", "--out", str(out))
     assert code == 0 and (tmp_path / "demo.db.previous").exists()

@@ -148,7 +148,7 @@ def test_good_course_parses_with_exact_seconds() -> None:
             "eliminates = true",
             "eliminates = true\n  seconds = 3",
             "general.infractions[0].seconds",
-            "取消资格",
+            "取消成绩",
         ),
         # cap must be at least 1
         ("seconds = 5", "seconds = 5\n  cap = 0", "segments[0].infractions[0].cap", "不能小于"),

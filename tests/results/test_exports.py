@@ -235,13 +235,13 @@ def test_xlsx_single_sequence_full_phone_english(tmp_path: Path) -> None:
 
 
 def test_json_shape_and_values(tmp_path: Path) -> None:
-    path = export_json(rows(), tmp_path / "r.json", meta={"event": "测试赛", "round": "初赛"})
+    path = export_json(rows(), tmp_path / "r.json", meta={"event": "测试赛", "round": "初赛"}, full_phone=True)
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["format"] == JSON_FORMAT and doc["version"] == 1
     assert doc["meta"] == {"event": "测试赛", "round": "初赛"}
     assert [r["bib"] for r in doc["rows"]] == [r.bib for r in rows()]
     first, second, third, fourth = doc["rows"]
-    assert first["phone"] == "13812345678"  # the organizer's own data: full phone
+    assert first["phone"] == "13812345678"  # the organizer's own copy (--full-phones): full phone
     assert first["raw_ns"] == 62 * S + 349_999_999 and first["adjusted_ns"] == first["raw_ns"]
     assert second["name"] == FORMULA_NAME  # JSON is not a spreadsheet: no quote prefix
     assert second["penalties"][0] == {
@@ -344,3 +344,105 @@ def test_unwritable_targets_give_output_error(tmp_path: Path, writer: str) -> No
         assert caught.value.path == target
         assert caught.value.message_en.startswith("Cannot write")
     assert list(folder.iterdir()) == []
+
+
+# ---------------------------------------------------------------- masked by default, at every exit
+
+
+def _small_event_with_results(tmp_path: Path) -> Path:
+    """An event through the CLI: a sheet, two runs from a capture, a penalty."""
+    from click.testing import CliRunner
+
+    from competition.registration.sample_sheet import make_clerk_csv
+    from main import cli
+
+    db = tmp_path / "event.db"
+    sheet = tmp_path / "报名表.csv"
+    make_clerk_csv(sheet, 20, seed=4)
+
+    def run(*args: str) -> None:
+        result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+
+    run("init")
+    run("entrants", "import", str(sheet))
+    run("checkin", "1", "2")
+    capture = tmp_path / "timy.cap"
+    capture.write_bytes(b" 0001 C0  10:00:00.0000 00\r 0002 C1  10:00:45.1239 00\r"
+                        b" 0003 C0  10:00:50.0000 00\r 0004 C1  10:01:40.5000 00\r")
+    run("timing", "replay", str(capture), "--protocol", "alge")
+    return db
+
+
+def _full_phones(db: Path) -> set[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return {r[0] for r in conn.execute("SELECT phone FROM entrants")}
+    finally:
+        conn.close()
+
+
+def _export(db: Path, *args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from main import cli
+
+    result = CliRunner().invoke(cli, ["--db", str(db), "export", *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+@pytest.mark.parametrize("flags", [(), ("--masked",)])
+def test_export_masks_phones_by_default_in_every_format(tmp_path: Path, fmt: str, flags: tuple[str, ...]) -> None:
+    """The issues: `export --format json --masked` wrote full phones; `export` without
+    `--masked` wrote full phones while the README says to send it to the newsletter."""
+    db = _small_event_with_results(tmp_path)
+    phones = _full_phones(db)
+    out = tmp_path / f"results.{fmt}"
+    code, _, _ = _export(db, "--format", fmt, "--out", str(out), *flags)
+    assert code == 0
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(out)
+        text = "\n".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row)
+    else:
+        text = out.read_text(encoding="utf-8-sig")
+    assert "****" in text
+    assert not [p for p in phones if p in text]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_full_phones_only_when_asked_with_a_warning(tmp_path: Path, fmt: str) -> None:
+    db = _small_event_with_results(tmp_path)
+    phones = _full_phones(db)
+    out = tmp_path / f"organizer.{fmt}"
+    code, stdout, stderr = _export(db, "--format", fmt, "--out", str(out), "--full-phones")
+    assert code == 0 and str(out) in stdout
+    assert "完整手机号" in stderr and "full phone numbers" in stderr
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(out)
+        text = "\n".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row)
+    else:
+        text = out.read_text(encoding="utf-8-sig")
+    assert any(p in text for p in phones)
+    assert not re.search(r"(?<!\d)\d{17}[\dXx](?!\d)", text)  # never an ID number
+
+
+def test_masked_and_full_phones_together_is_a_usage_error(tmp_path: Path) -> None:
+    db = _small_event_with_results(tmp_path)
+    code, _, stderr = _export(db, "--format", "csv", "--out", str(tmp_path / "x.csv"), "--masked", "--full-phones")
+    assert code == 2 and "--full-phones" in stderr and not (tmp_path / "x.csv").exists()
+
+
+def test_json_masks_phones_inside_free_text_too(tmp_path: Path) -> None:
+    one = rows()[0]
+    from dataclasses import replace
+
+    noted = replace(one, note_zh="备用电话 139-8765-4321", name="张三13911112222")
+    path = export_json([noted], tmp_path / "r.json", meta={"title": "赛事 13800001111"})
+    text = path.read_text(encoding="utf-8")
+    assert "13812345678" not in text and "138****5678" in text
+    assert "139****4321" in text and "13911112222" not in text and "13800001111" not in text
+    full = export_json([noted], tmp_path / "full.json", meta={}, full_phone=True)
+    assert "13812345678" in full.read_text(encoding="utf-8")

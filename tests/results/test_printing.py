@@ -491,12 +491,12 @@ def test_english_variant_labels() -> None:
         "Bib",
         "Name",
         "Platform / Station",
-        "Raw time",
+        "Raw",
         "Penalties",
         "Pen.",
         "Result",
         "Status",
-        "Remarks",
+        "Note",
     ]
     text = visible_text(render_results_notice(event, "初赛", "Preliminary", notice_rows(), 3))
     assert "Results (Preliminary)" in text and "（" not in text and "：" not in text
