@@ -24,18 +24,19 @@ from commands import (
     timing,
     venue,
 )
-from commands.common import CONTEXT, Ctx
+from commands.common import CONTEXT, Ctx, GuardedGroup
 from commands.free_text import clean_free_text
+from commands.params import CASE_ID
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=GuardedGroup, context_settings=CONTEXT)
 @click.option("--db", metavar="FILE", help="赛事文件（默认 ./trackside.db，或环境变量 TRACKSIDE_DB）/ event file")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=lambda: os.environ.get("TRACKSIDE_LANG", "zh"),
               show_default="zh", help="界面语言 / language")
 @click.option("--operator", default=lambda: os.environ.get("TRACKSIDE_OPERATOR", ""),
               help="操作人姓名，记入日志 / operator name recorded in the journal")
 @click.option("--terminal", default=None, help="终端名（默认 主机名:进程号）/ terminal id")
-@click.option("--case", "case_id", default=None, type=click.IntRange(1, 2**31 - 1), metavar="N",
+@click.option("--case", "case_id", default=None, type=CASE_ID, metavar="N",
               help="按已裁决成立的申诉 N 更正（记入日志）/ a correction made under upheld appeal N")
 @click.version_option(package_name="trackside")
 @click.pass_context
@@ -62,6 +63,7 @@ clean_free_text(cli)  # no control characters in --operator, --reason, names …
 
 
 def main() -> None:
+    """The console entry point; the group itself turns any stray exception into one line and a log."""
     cli(prog_name="trackside")
 
 

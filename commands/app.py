@@ -9,13 +9,14 @@ import click
 
 from commands.backup import backup_options
 from commands.common import CONTEXT, Ctx, fail, pass_ctx, run_guarded
+from commands.params import RIDERS, SEED, TRACK
 
 
 @click.command(context_settings=CONTEXT)
 @click.option("--port", "url", default=None, help="串口或 URL / port or URL")
 @click.option("--protocol", default=None, help="alge | tagheuer | microgate | pad")
 @click.option("--simulate", "simulated", is_flag=True, help="使用内置模拟计时器 / use a simulated timer")
-@click.option("--track", default=1, show_default=True, type=int)
+@click.option("--track", default=1, show_default=True, type=TRACK)
 @backup_options
 @pass_ctx
 def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track: int, backup_dir: str | None,
@@ -35,8 +36,8 @@ def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track:
 
 @click.command(context_settings=CONTEXT)
 @click.option("--headless", is_flag=True, help="不开界面，跑完整场比赛 / play a whole competition without the UI")
-@click.option("--seed", default=2026, show_default=True, type=int)
-@click.option("--riders", default=500, show_default=True, type=int)
+@click.option("--seed", default=2026, show_default=True, type=SEED)
+@click.option("--riders", default=500, show_default=True, type=RIDERS)
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="输出文件夹 / output folder")
 @pass_ctx
 def demo(ctx: Ctx, headless: bool, seed: int, riders: int, out_dir: str | None) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from commands.common import CONTEXT, Ctx, emit_json, fail, pass_ctx, run_guarded
+from commands.params import BIB, REASON, TRACK
 
 
 @click.group(context_settings=CONTEXT)
@@ -31,10 +34,17 @@ def entrants_import(ctx: Ctx, file: str, sheet: str | None, dry_run: bool, as_js
 
     def body() -> None:
         from competition.entrants import import_registration
+        from competition.errors import CommandRefused
         from competition.registration import read_registration
         from competition.registration.report import capped
         from results.plain_text import import_summary_text, progress_printer
 
+        try:
+            os.stat(file)
+        except FileNotFoundError:
+            pass  # the reader says so, with the file name
+        except OSError as exc:  # a name too long, a loop of links, …
+            raise CommandRefused(f"无法读取 {file[:200]}（{exc.strerror}）。", f"Cannot read {file[:200]} ({exc.strerror}).") from exc
         with ctx.event() as event:
             progress = None if as_json else progress_printer(ctx.lang)
             reading = read_registration(file, sheet=sheet, progress=progress, encoding=encoding)
@@ -85,14 +95,14 @@ def entrants_list(ctx: Ctx, query: str | None, as_json: bool, full_phones: bool)
 
 
 @entrants.command("edit", context_settings=CONTEXT)
-@click.argument("bib", type=int)
+@click.argument("bib", type=BIB)
 @click.option("--name")
 @click.option("--phone")
 @click.option("--gender")
 @click.option("--platform")
 @click.option("--station")
 @click.option("--note")
-@click.option("--reason", required=True, help="原因（记入日志）/ reason (journaled)")
+@click.option("--reason", required=True, type=REASON, help="原因（记入日志）/ reason (journaled)")
 @pass_ctx
 def entrants_edit(ctx: Ctx, bib: int, reason: str, **fields: str | None) -> None:
     """修改选手信息（记入日志）/ correct a rider's details (journaled)."""
@@ -101,16 +111,24 @@ def entrants_edit(ctx: Ctx, bib: int, reason: str, **fields: str | None) -> None
         from competition.entrants import edit_entrant
 
         changes = {k: v for k, v in fields.items() if v is not None}
+        if not changes:
+            fail(ctx.say("没有给出要修改的内容（如 --name、--phone），未作任何修改。",
+                         "Nothing to change: give a field such as --name or --phone. Nothing was changed."))
         with ctx.event() as event:
+            before = event.store.journal_head()
             edit_entrant(event, bib, changes, reason=reason)
-        click.echo(ctx.say(f"已修改 {bib} 号。", f"Bib {bib} updated."))
+            changed = event.store.journal_head() != before
+        if changed:
+            click.echo(ctx.say(f"已修改 {bib} 号。", f"Bib {bib} updated."))
+        else:
+            click.echo(ctx.say(f"{bib} 号的信息与原来相同，未作修改。", f"Bib {bib} already has these details; nothing changed."))
 
     run_guarded(ctx, body)
 
 
 @entrants.command("withdraw", context_settings=CONTEXT)
-@click.argument("bib", type=int)
-@click.option("--reason", required=True, help="原因 / reason")
+@click.argument("bib", type=BIB)
+@click.option("--reason", required=True, type=REASON, help="原因 / reason")
 @pass_ctx
 def entrants_withdraw(ctx: Ctx, bib: int, reason: str) -> None:
     """选手退赛（保留记录）/ withdraw a rider (kept on file)."""
@@ -128,8 +146,8 @@ def entrants_withdraw(ctx: Ctx, bib: int, reason: str) -> None:
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("bibs", nargs=-1, type=int)
-@click.option("--track", default=1, show_default=True, type=int, help="赛道 / track")
+@click.argument("bibs", nargs=-1, type=BIB)
+@click.option("--track", default=1, show_default=True, type=TRACK, help="赛道 / track")
 @click.option("--all", "everyone", is_flag=True, help="本轮所有可出发选手按出发顺序签到 / queue everyone of the round")
 @pass_ctx
 def checkin(ctx: Ctx, bibs: tuple[int, ...], track: int, everyone: bool) -> None:
@@ -140,6 +158,9 @@ def checkin(ctx: Ctx, bibs: tuple[int, ...], track: int, everyone: bool) -> None
 
         if not bibs and not everyone:
             fail(ctx.say("请给出选手号码，或用 --all。", "Give bibs, or --all."))
+        if bibs and everyone:
+            fail(ctx.say("--all 与选手号码不能同时使用：请只给号码，或只用 --all。",
+                         "--all and bibs cannot be combined: give bibs, or --all alone."))
         with ctx.event() as event:
             done = check_in_all(event, track=track) if everyone else check_in(event, list(bibs), track=track)
         click.echo(ctx.say(f"{len(done)} 名选手已加入 {track} 道出发队列。", f"{len(done)} rider(s) queued on track {track}."))
@@ -148,7 +169,7 @@ def checkin(ctx: Ctx, bibs: tuple[int, ...], track: int, everyone: bool) -> None
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--track", default=None, type=int, help="赛道 / track")
+@click.option("--track", default=None, type=TRACK, help="赛道 / track")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def queue(ctx: Ctx, track: int | None, as_json: bool) -> None:

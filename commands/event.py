@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from commands.common import CONTEXT, Ctx, emit_json, pass_ctx, run_guarded
+from commands.params import BIB, DATE, LIMIT
 
 
 @click.command(context_settings=CONTEXT)
 @click.option("--course", "course_ref", default=None, metavar="NAME|FILE",
               help="赛道文件或内置名称（默认 default）/ course file or bundled name")
 @click.option("--title", default="网约配送员驾驶技能竞赛", show_default=True, help="赛事名称 / event title")
-@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="比赛日期（默认今天）/ event date")
+@click.option("--date", "day", default=None, type=DATE, metavar="YYYY-MM-DD", help="比赛日期（默认今天）/ event date")
 @click.option("--organizer", default=None, help="主办单位（印在奖状上）/ organizer, printed on certificates")
 @pass_ctx
 def init(ctx: Ctx, course_ref: str | None, title: str, day: str | None, organizer: str | None) -> None:
@@ -83,11 +84,21 @@ def course_template(ctx: Ctx, out_file: str, name: str) -> None:
         if name not in bundled_courses():
             raise CommandRefused(f"没有内置赛道 {name}（可用：{', '.join(bundled_courses())}）",
                                  f"No bundled course {name} (available: {', '.join(bundled_courses())})")
+        from results.output_files import write_file_atomic
+
         target = Path(out_file)
-        if target.exists():
+        try:
+            taken = target.exists() or target.is_symlink()
+        except OSError as exc:  # a name too long, a loop of links, …
+            raise CommandRefused(f"无法写出 {out_file[:200]}（{exc.strerror}）。",
+                                 f"Cannot write {out_file[:200]} ({exc.strerror}).") from exc
+        if taken:
             raise CommandRefused(f"{out_file} 已存在，不会覆盖。", f"{out_file} exists; it is not overwritten.")
-        target.write_text(resources.files("courses").joinpath(f"{name}.toml").read_text(encoding="utf-8"),
-                          encoding="utf-8")
+        if not target.absolute().parent.is_dir():
+            raise CommandRefused(f"文件夹 {target.absolute().parent} 不存在，未写出 {out_file}。",
+                                 f"The folder {target.absolute().parent} does not exist; {out_file} was not written.")
+        text = resources.files("courses").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+        write_file_atomic(target, lambda temp: temp.write_text(text, encoding="utf-8"), "赛道文件", "the course file")
         click.echo(ctx.say(f"已写出 {out_file}。修改后用 trackside init --course {out_file} 建立赛事。",
                            f"Wrote {out_file}. Edit it, then: trackside init --course {out_file}"))
 
@@ -96,9 +107,9 @@ def course_template(ctx: Ctx, out_file: str, name: str) -> None:
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--bib", default=None, type=int)
+@click.option("--bib", default=None, type=BIB)
 @click.option("--kind", "kinds", multiple=True, help="类型（如 判罚 或 penalty_called）/ kind, by name or code")
-@click.option("--limit", default=50, show_default=True, type=int)
+@click.option("--limit", default=50, show_default=True, type=LIMIT)
 @pass_ctx
 def journal(ctx: Ctx, bib: int | None, kinds: tuple[str, ...], limit: int) -> None:
     """查看日志（最新在前）/ show the journal, newest first."""
@@ -130,14 +141,17 @@ def verify(ctx: Ctx, seal: str | None) -> None:
     """
 
     def body() -> None:
-        from competition.verify import verify_event
+        from competition.eventfile import EventStore
+        from competition.verify import verify_store
 
-        with ctx.event() as event:
-            report = verify_event(event)
-            seal_report = None
-            if seal:
-                from competition.seal import verify_seal
+        # The bare store, not an Event: verify must work when the event's own tables are damaged.
+        with EventStore.open(ctx.db, terminal=ctx.terminal, operator=ctx.operator) as store:
+            report = verify_store(store)
+        seal_report = None
+        if seal:
+            from competition.seal import verify_seal
 
+            with ctx.event() as event:
                 seal_report = verify_seal(event, seal)
         for line in report.lines(ctx.lang):
             click.echo(line)

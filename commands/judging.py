@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import click
 
 from commands.common import CONTEXT, Ctx, emit_json, fail, pass_ctx, run_guarded
+from commands.params import BIB, COUNT, PENALTY_ID, REASON, RUN_ID, RUN_TIME, SCORE
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("bib", type=int)
+@click.argument("bib", type=BIB)
 @click.argument("segment")
 @click.argument("code")
-@click.option("--count", default=1, show_default=True, type=int, help="次数 / how many")
-@click.option("--run", "run_id", default=None, type=int, help="指定成绩编号（默认当前一次）/ a specific run")
+@click.option("--count", default=1, show_default=True, type=COUNT, help="次数 / how many")
+@click.option("--run", "run_id", default=None, type=RUN_ID, help="指定成绩编号（默认当前一次）/ a specific run")
 @pass_ctx
 def penalty(ctx: Ctx, bib: int, segment: str, code: str, count: int, run_id: int | None) -> None:
     """判罚：BIB 赛段 违规 / call a penalty: BIB SEGMENT CODE.
@@ -41,8 +44,8 @@ def penalty(ctx: Ctx, bib: int, segment: str, code: str, count: int, run_id: int
 
 
 @click.command("penalty-withdraw", context_settings=CONTEXT)
-@click.argument("penalty_id", type=int)
-@click.option("--reason", required=True)
+@click.argument("penalty_id", type=PENALTY_ID)
+@click.option("--reason", required=True, type=REASON)
 @pass_ctx
 def penalty_withdraw(ctx: Ctx, penalty_id: int, reason: str) -> None:
     """撤销判罚（保留记录）/ withdraw a penalty call (kept in the journal)."""
@@ -59,7 +62,7 @@ def penalty_withdraw(ctx: Ctx, penalty_id: int, reason: str) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.option("--round", "round_code", default=None, help="轮次 / round (prelim, final)")
-@click.option("--bib", default=None, type=int)
+@click.option("--bib", default=None, type=BIB)
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def runs(ctx: Ctx, round_code: str | None, bib: int | None, as_json: bool) -> None:
@@ -80,9 +83,9 @@ def runs(ctx: Ctx, round_code: str | None, bib: int | None, as_json: bool) -> No
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("run_id", type=int)
+@click.argument("run_id", type=RUN_ID)
 @click.argument("status", type=click.Choice(["OK", "DNF", "DSQ", "DNS"], case_sensitive=False))
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, type=REASON)
 @pass_ctx
 def status(ctx: Ctx, run_id: int, status: str, reason: str) -> None:
     """设定成绩状态 / set a run's status (DNF, DSQ, DNS, OK)."""
@@ -100,26 +103,40 @@ def status(ctx: Ctx, run_id: int, status: str, reason: str) -> None:
 
 
 @click.command("correct-time", context_settings=CONTEXT)
-@click.argument("run_id", type=int)
-@click.argument("time_text", metavar="TIME")
-@click.option("--reason", required=True)
+@click.argument("run_id", type=RUN_ID)
+@click.argument("raw_ns", metavar="TIME", type=RUN_TIME)
+@click.option("--reason", required=True, type=REASON)
+@click.option("--outside-limits", is_flag=True,
+              help="确认：时间短于最短有效用时或超过限时仍更正 / confirm a time below min_run or over the limit")
 @pass_ctx
-def correct_time_cmd(ctx: Ctx, run_id: int, time_text: str, reason: str) -> None:
+def correct_time_cmd(ctx: Ctx, run_id: int, raw_ns: int, reason: str, outside_limits: bool) -> None:
     """更正原始用时（如 62.34 或 1:02.34）/ correct a run's raw time."""
 
     def body() -> None:
-        from competition.judging import correct_time, seconds_text_to_ns
+        from competition.errors import CommandRefused
+        from competition.judging import correct_time
+        from competition.times import format_duration
 
         with ctx.event() as event:
-            correct_time(event, run_id, seconds_text_to_ns(time_text), reason=reason)
-        click.echo(ctx.say(f"成绩 #{run_id} 已更正为 {time_text}", f"Run #{run_id} corrected to {time_text}"))
+            course = event.course
+            shown = format_duration(raw_ns, course.precision_ns)
+            low, high = course.min_run_ns, course.time_limit_ns
+            if not outside_limits and not low <= raw_ns <= high:
+                raise CommandRefused(
+                    f"{shown} 秒不在本赛道的有效范围内（最短 {format_duration(low, 1_000_000)} 秒，限时 "
+                    f"{format_duration(high, 1_000_000)} 秒）。确属实情请加 --outside-limits。",
+                    f"{shown} s is outside this course's limits (min_run {format_duration(low, 1_000_000)} s, time limit "
+                    f"{format_duration(high, 1_000_000)} s). Add --outside-limits if it is really so.",
+                )
+            correct_time(event, run_id, raw_ns, reason=reason)
+        click.echo(ctx.say(f"成绩 #{run_id} 已更正为 {shown}", f"Run #{run_id} corrected to {shown}"))
 
     run_guarded(ctx, body)
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("run_id", type=int)
-@click.option("--reason", required=True)
+@click.argument("run_id", type=RUN_ID)
+@click.option("--reason", required=True, type=REASON)
 @pass_ctx
 def rerun(ctx: Ctx, run_id: int, reason: str) -> None:
     """准予重赛（不占用次数）/ grant a rerun (does not use an attempt)."""
@@ -135,23 +152,18 @@ def rerun(ctx: Ctx, run_id: int, reason: str) -> None:
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("bib", type=int)
-@click.argument("score")
+@click.argument("bib", type=BIB)
+@click.argument("score", type=SCORE)
 @click.option("--judge", required=True, help="评分裁判 / judge")
 @click.option("--round", "round_code", default=None)
 @pass_ctx
-def style(ctx: Ctx, bib: int, score: str, judge: str, round_code: str | None) -> None:
+def style(ctx: Ctx, bib: int, score: Decimal, judge: str, round_code: str | None) -> None:
     """最佳风采评分 0–10（一位小数）/ style score 0–10 (one decimal)."""
 
     def body() -> None:
-        from decimal import Decimal, InvalidOperation
-
         from competition.judging import score_style
 
-        try:
-            tenths = Decimal(score) * 10
-        except InvalidOperation:
-            fail(ctx.say(f"风采分必须是数字：{score}", f"The score must be a number: {score}"))
+        tenths = score * 10
         if tenths != tenths.to_integral_value():
             fail(ctx.say("风采分最多一位小数。", "At most one decimal."))
         with ctx.event() as event:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from commands.common import CONTEXT, Ctx, emit_json, pass_ctx, run_guarded
+from commands.params import ATTEMPT, BIB, REASON
 
 
 @click.group("paper", context_settings=CONTEXT)
@@ -35,7 +36,7 @@ def _read(file: str | None, ctx: Ctx) -> tuple[str, str]:
 @click.argument("segment")
 @click.option("--file", "file", default=None, type=click.Path(exists=True, dir_okay=False),
               help="CSV：号码列 + 每种违规一列（次数）/ CSV: bib + a count column per infraction")
-@click.option("--attempt", default=1, show_default=True, type=click.IntRange(1, 20), help="第几次 / attempt")
+@click.option("--attempt", default=1, show_default=True, type=ATTEMPT, help="第几次 / attempt")
 @click.option("--round", "round_code", default=None)
 @pass_ctx
 def paper_enter(ctx: Ctx, segment: str, file: str | None, attempt: int, round_code: str | None) -> None:
@@ -64,7 +65,7 @@ def paper_enter(ctx: Ctx, segment: str, file: str | None, attempt: int, round_co
 @paper_group.command("times", context_settings=CONTEXT)
 @click.option("--file", "file", default=None, type=click.Path(exists=True, dir_okay=False),
               help="CSV：号码、用时两列 / CSV with bib and time columns")
-@click.option("--attempt", default=1, show_default=True, type=click.IntRange(1, 20))
+@click.option("--attempt", default=1, show_default=True, type=ATTEMPT)
 @click.option("--round", "round_code", default=None)
 @pass_ctx
 def paper_times(ctx: Ctx, file: str | None, attempt: int, round_code: str | None) -> None:
@@ -124,12 +125,12 @@ def paper_diff(ctx: Ctx, round_code: str | None, include_settled: bool, as_json:
 
 
 @paper_group.command("settle", context_settings=CONTEXT)
-@click.argument("bib", type=click.IntRange(1, 2**31 - 1))
+@click.argument("bib", type=BIB)
 @click.argument("segment", metavar="SEGMENT|time")
 @click.option("--use", type=click.Choice(["paper", "live"]), required=True,
               help="以纸质（paper）或现场记录（live）为准 / which record stands")
-@click.option("--reason", required=True)
-@click.option("--attempt", default=1, show_default=True, type=click.IntRange(1, 20))
+@click.option("--reason", required=True, type=REASON)
+@click.option("--attempt", default=1, show_default=True, type=ATTEMPT)
 @click.option("--round", "round_code", default=None)
 @pass_ctx
 def paper_settle(ctx: Ctx, bib: int, segment: str, use: str, reason: str, attempt: int, round_code: str | None) -> None:

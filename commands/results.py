@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from commands.common import CONTEXT, Ctx, emit_json, pass_ctx, run_guarded
+from commands.common import (
+    CONTEXT,
+    Ctx,
+    emit_json,
+    guard_output_file,
+    guard_output_folder,
+    pass_ctx,
+    run_guarded,
+)
+from commands.params import BIB, REASON, RUN_ID, TOP
 
 
 @click.command(context_settings=CONTEXT)
@@ -76,7 +85,7 @@ def standings(ctx: Ctx, round_code: str | None, platform: str | None, category: 
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--top", required=True, type=int, help="晋级人数 / how many advance")
+@click.option("--top", required=True, type=TOP, help="晋级人数 / how many advance")
 @click.option("--order", type=click.Choice(["reverse", "rank"]), default="reverse", show_default=True,
               help="决赛出发顺序：初赛名次倒序或正序 / final start order")
 @click.option("--round", "round_code", default=None, help="来源轮次 / from round")
@@ -108,6 +117,7 @@ def awards(ctx: Ctx, round_code: str | None, out_dir: str, allow_ties: bool, as_
     def body() -> None:
         from results.publish import write_award_documents
 
+        guard_output_folder(ctx, out_dir)
         with ctx.event() as event:
             report = write_award_documents(event, Path(out_dir), round_code=round_code, lang=ctx.lang,
                                            allow_ties=allow_ties)
@@ -135,6 +145,7 @@ def sheets(ctx: Ctx, round_code: str | None, out_dir: str, base_url: str | None)
         from competition.venue_status import venue_url
         from results.publish import write_start_documents
 
+        guard_output_folder(ctx, out_dir)
         url = venue_url(ctx.db, base_url)
         with ctx.event() as event:
             report = write_start_documents(event, Path(out_dir), round_code=round_code, lang=ctx.lang, venue_url=url)
@@ -145,9 +156,9 @@ def sheets(ctx: Ctx, round_code: str | None, out_dir: str, base_url: str | None)
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("bib", type=int)
+@click.argument("bib", type=BIB)
 @click.argument("prize_code", metavar="PRIZE")
-@click.option("--reason", required=True, help="原因（如 加赛胜出）/ reason (e.g. won the run-off)")
+@click.option("--reason", required=True, type=REASON, help="原因（如 加赛胜出）/ reason (e.g. won the run-off)")
 @click.option("--round", "round_code", default=None)
 @pass_ctx
 def prize(ctx: Ctx, bib: int, prize_code: str, reason: str, round_code: str | None) -> None:
@@ -170,7 +181,7 @@ def prize(ctx: Ctx, bib: int, prize_code: str, reason: str, round_code: str | No
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("run_id", type=int)
+@click.argument("run_id", type=RUN_ID)
 @pass_ctx
 def confirm(ctx: Ctx, run_id: int) -> None:
     """裁判长确认成绩 / the head referee confirms a run."""
@@ -207,6 +218,7 @@ def export(ctx: Ctx, fmt: str, out_file: str, round_code: str | None, full_phone
     def body() -> None:
         from results.publish import export_results
 
+        guard_output_file(ctx, out_file)
         with ctx.event() as event:
             n = export_results(event, fmt, Path(out_file), round_code=round_code, full_phone=full_phones, lang=ctx.lang)
         click.echo(ctx.say(f"已导出 {n} 行到 {out_file}", f"Exported {n} rows to {out_file}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from commands.common import CONTEXT, Ctx, emit_json, pass_ctx, run_guarded
+from commands.params import BIB, CASE_ID, REASON, RUN_ID
 
 
 @click.group("round", context_settings=CONTEXT)
@@ -100,11 +101,11 @@ def appeal_group() -> None:
 
 
 @appeal_group.command("file", context_settings=CONTEXT)
-@click.argument("bib", type=click.IntRange(1, 2**31 - 1))
-@click.option("--reason", required=True, help="申诉理由 / the appeal's grounds")
+@click.argument("bib", type=BIB)
+@click.option("--reason", required=True, type=REASON, help="申诉理由 / the appeal's grounds")
 @click.option("--by", "filed_by", required=True, help="申诉人（选手本人、领队…）/ who appeals")
 @click.option("--evidence", default="", help="证据说明（录像、纸质记录表第几页）/ evidence note")
-@click.option("--run", "run_id", default=None, type=click.IntRange(1, 2**31 - 1), help="针对的成绩编号 / the run")
+@click.option("--run", "run_id", default=None, type=RUN_ID, help="针对的成绩编号 / the run")
 @click.option("--round", "round_code", default=None)
 @pass_ctx
 def appeal_file(ctx: Ctx, bib: int, reason: str, filed_by: str, evidence: str, run_id: int | None,
@@ -123,10 +124,10 @@ def appeal_file(ctx: Ctx, bib: int, reason: str, filed_by: str, evidence: str, r
 
 
 @appeal_group.command("rule", context_settings=CONTEXT)
-@click.argument("case_id", metavar="CASE", type=click.IntRange(1, 2**31 - 1))
+@click.argument("case_id", metavar="CASE", type=CASE_ID)
 @click.option("--upheld", "ruling", flag_value="upheld", help="申诉成立 / upheld")
 @click.option("--dismissed", "ruling", flag_value="dismissed", help="申诉驳回 / dismissed")
-@click.option("--reasoning", required=True, help="裁决理由 / the jury's reasoning")
+@click.option("--reasoning", required=True, type=REASON, help="裁决理由 / the jury's reasoning")
 @click.option("--jury", required=True, help="监督仲裁组成员 / who ruled")
 @pass_ctx
 def appeal_rule(ctx: Ctx, case_id: int, ruling: str | None, reasoning: str, jury: str) -> None:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
 from commands.backup import backup_options
 from commands.common import CONTEXT, Ctx, emit_json, fail, pass_ctx, run_guarded
+from commands.params import (
+    BIB,
+    COURSE_TIME_RANGE,
+    IMPULSE_SEQ,
+    LIMIT,
+    PROBABILITY,
+    REASON,
+    RIDERS,
+    RUN_ID,
+    SECONDS,
+    SEED,
+    SPEED,
+    TRACK,
+)
 
 
 @click.group(context_settings=CONTEXT)
@@ -18,7 +33,7 @@ def timing() -> None:
 @timing.command("listen", context_settings=CONTEXT)
 @click.option("--port", "url", required=True, help="串口或 URL（/dev/ttyUSB0, COM3, socket://…）/ port")
 @click.option("--protocol", required=True, help="alge | tagheuer | microgate | pad")
-@click.option("--track", default=1, show_default=True, type=int)
+@click.option("--track", default=1, show_default=True, type=TRACK)
 @click.option("--forward", "hub_url", default=None, metavar="URL",
               help="副机：把每个脉冲转发到主机的现场服务器（如 http://192.168.1.10:8080）/ forward to the hub")
 @click.option("--token", default=None, help="主机发给本副机的令牌（trackside judges --satellite N）/ satellite token")
@@ -78,7 +93,7 @@ def timing_listen(ctx: Ctx, url: str, protocol: str, track: int, hub_url: str | 
 @timing.command("replay", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--protocol", required=True, help="alge | tagheuer | microgate | pad")
-@click.option("--track", default=1, show_default=True, type=int)
+@click.option("--track", default=1, show_default=True, type=TRACK)
 @pass_ctx
 def timing_replay(ctx: Ctx, file: str, protocol: str, track: int) -> None:
     """把抓包文件送入与现场相同的流程 / feed a byte capture through the live pipeline."""
@@ -96,8 +111,8 @@ def timing_replay(ctx: Ctx, file: str, protocol: str, track: int) -> None:
 
 @timing.command("impulses", context_settings=CONTEXT)
 @click.option("--waiting", is_flag=True, help="只看待处理（无主/待选）/ only orphans and candidates")
-@click.option("--track", default=None, type=int)
-@click.option("--limit", default=30, show_default=True, type=int)
+@click.option("--track", default=None, type=TRACK)
+@click.option("--limit", default=30, show_default=True, type=LIMIT)
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def timing_impulses(ctx: Ctx, waiting: bool, track: int | None, limit: int, as_json: bool) -> None:
@@ -118,10 +133,10 @@ def timing_impulses(ctx: Ctx, waiting: bool, track: int | None, limit: int, as_j
 
 
 @timing.command("assign", context_settings=CONTEXT)
-@click.argument("impulse_seq", type=int)
-@click.option("--bib", default=None, type=int, help="出发脉冲给哪位选手 / rider for a start impulse")
-@click.option("--run", "run_id", default=None, type=int, help="终点脉冲给哪次成绩 / run for a finish impulse")
-@click.option("--reason", required=True)
+@click.argument("impulse_seq", type=IMPULSE_SEQ)
+@click.option("--bib", default=None, type=BIB, help="出发脉冲给哪位选手 / rider for a start impulse")
+@click.option("--run", "run_id", default=None, type=RUN_ID, help="终点脉冲给哪次成绩 / run for a finish impulse")
+@click.option("--reason", required=True, type=REASON)
 @pass_ctx
 def timing_assign(ctx: Ctx, impulse_seq: int, bib: int | None, run_id: int | None, reason: str) -> None:
     """把无主脉冲指定给选手，或选定真实终点时间 / give an orphan impulse to a rider, or pick the real finish."""
@@ -137,8 +152,8 @@ def timing_assign(ctx: Ctx, impulse_seq: int, bib: int | None, run_id: int | Non
 
 
 @timing.command("discard", context_settings=CONTEXT)
-@click.argument("impulse_seq", type=int)
-@click.option("--reason", required=True, help="如 试踩计时垫 / e.g. test slap")
+@click.argument("impulse_seq", type=IMPULSE_SEQ)
+@click.option("--reason", required=True, type=REASON, help="如 试踩计时垫 / e.g. test slap")
 @pass_ctx
 def timing_discard(ctx: Ctx, impulse_seq: int, reason: str) -> None:
     """搁置脉冲（试踩等；保留记录，不计时）/ set an impulse aside (test slap; kept, never used)."""
@@ -168,18 +183,21 @@ def timing_ports(ctx: Ctx) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.option("--protocol", required=True, help="alge | tagheuer | microgate | pad")
-@click.option("--riders", default=20, show_default=True, type=int, help="模拟选手数 / riders to play")
-@click.option("--gap", default="20", show_default=True, help="出发间隔秒 / seconds between starts")
-@click.option("--course-time", default="38-55", show_default=True, help="用时范围秒 / course time range, seconds")
-@click.option("--seed", default=1, show_default=True, type=int)
-@click.option("--bounce", default="0.02", show_default=True, help="抖动触发概率 / bounce probability")
-@click.option("--noise", default="0.01", show_default=True, help="噪声行概率 / noise probability")
-@click.option("--bad-checksum", default="0", show_default=True, help="校验错误概率 / bad checksum probability")
-@click.option("--disconnect-every", default=None, help="每隔 N 秒拔线一次 / unplug every N seconds")
-@click.option("--speed", default="1", show_default=True, help="时间倍速 / time speed-up")
+@click.option("--riders", default=20, show_default=True, type=RIDERS, help="模拟选手数 / riders to play")
+@click.option("--gap", default="20", show_default=True, type=SECONDS, help="出发间隔秒 / seconds between starts")
+@click.option("--course-time", default="38-55", show_default=True, type=COURSE_TIME_RANGE,
+              help="用时范围秒 / course time range, seconds")
+@click.option("--seed", default=1, show_default=True, type=SEED)
+@click.option("--bounce", default="0.02", show_default=True, type=PROBABILITY, help="抖动触发概率 / bounce probability")
+@click.option("--noise", default="0.01", show_default=True, type=PROBABILITY, help="噪声行概率 / noise probability")
+@click.option("--bad-checksum", default="0", show_default=True, type=PROBABILITY,
+              help="校验错误概率 / bad checksum probability")
+@click.option("--disconnect-every", default=None, type=SECONDS, help="每隔 N 秒拔线一次 / unplug every N seconds")
+@click.option("--speed", default="1", show_default=True, type=SPEED, help="时间倍速 / time speed-up")
 @pass_ctx
-def simulate(ctx: Ctx, protocol: str, riders: int, gap: str, course_time: str, seed: int, bounce: str,
-             noise: str, bad_checksum: str, disconnect_every: str | None, speed: str) -> None:
+def simulate(ctx: Ctx, protocol: str, riders: int, gap: Decimal, course_time: tuple[Decimal, Decimal], seed: int,
+             bounce: Decimal, noise: Decimal, bad_checksum: Decimal, disconnect_every: Decimal | None,
+             speed: Decimal) -> None:
     """在虚拟串口上模拟计时器，打印设备路径 / simulate a timer on a pty; prints its path.
 
     \b
@@ -188,24 +206,16 @@ def simulate(ctx: Ctx, protocol: str, riders: int, gap: str, course_time: str, s
     """
 
     def body() -> None:
-        from decimal import Decimal, InvalidOperation
-
         from hardware.protocols import get_protocol
         from hardware.simulate_main import run_simulator_on_pty
 
         get_protocol(protocol)
-        try:
-            lo, _, hi = course_time.partition("-")
-            numbers = [Decimal(v) for v in (gap, lo, hi or lo, bounce, noise, bad_checksum, speed)]
-            every = Decimal(disconnect_every) if disconnect_every else None
-        except InvalidOperation:
-            fail(ctx.say("参数必须是数字（如 --gap 20 --course-time 38-55）。", "Options must be numbers (e.g. --gap 20 --course-time 38-55)."))
-        g, a, b, pb, pn, pc, sp = numbers
         # The simulator paces itself with these; result times never pass through floats.
         run_simulator_on_pty(
-            protocol, riders=riders, gap_s=g, course_s=(a, b), seed=seed, speed=float(sp),
-            bounce_probability=float(pb), noise_probability=float(pn), bad_checksum_probability=float(pc),
-            disconnect_every_s=float(every) if every is not None else None, out=click.echo,
+            protocol, riders=riders, gap_s=gap, course_s=course_time, seed=seed, speed=float(speed),
+            bounce_probability=float(bounce), noise_probability=float(noise),
+            bad_checksum_probability=float(bad_checksum),
+            disconnect_every_s=float(disconnect_every) if disconnect_every is not None else None, out=click.echo,
         )
 
     run_guarded(ctx, body)

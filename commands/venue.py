@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 
 from commands.common import CONTEXT, Ctx, emit_json, fail, pass_ctx, run_guarded
+from commands.params import PORT, REASON, TRACK
 
 
 @click.command(context_settings=CONTEXT)
 @click.option("--host", default="0.0.0.0", show_default=True,
               help="监听地址（127.0.0.1 只允许本机）/ address to bind (127.0.0.1: this machine only)")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="端口 / port")
+@click.option("--port", default=8080, show_default=True, type=PORT, help="端口 / port")
 @pass_ctx
 def serve(ctx: Ctx, host: str, port: int) -> None:
     """现场服务器：观众实时成绩、大屏、裁判手机判罚 / the venue server: live results, board, judges' phones.
@@ -34,8 +35,8 @@ def serve(ctx: Ctx, host: str, port: int) -> None:
               help="现场服务器地址（默认本机 :8080）/ the venue server's address")
 @click.option("--revoke", "segment", default=None, metavar="SEGMENT",
               help="作废该赛段（或 head）的裁判码并重新发放 / revoke and re-issue a segment's token")
-@click.option("--reason", default=None, help="作废原因 / why (with --revoke)")
-@click.option("--satellite", "satellite_track", default=None, type=click.IntRange(1, 99), metavar="TRACK",
+@click.option("--reason", default=None, type=REASON, help="作废原因 / why (with --revoke)")
+@click.option("--satellite", "satellite_track", default=None, type=TRACK, metavar="TRACK",
               help="为第二台计时电脑（该赛道）发放转发令牌 / issue a token for a second timing laptop on TRACK")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / JSON output")
 @pass_ctx

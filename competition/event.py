@@ -6,6 +6,7 @@ the CLI, the app and the timing recorder hold; it knows nothing of the screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date as date_cls
 from functools import cached_property
 from pathlib import Path
@@ -36,9 +37,15 @@ class Event:
 
     @classmethod
     def open(
-        cls, path: str | Path, *, operator: str = "", terminal: str | None = None
+        cls, path: str | Path, *, operator: str = "", terminal: str | None = None,
+        busy_notice: Callable[[], None] | None = None,
     ) -> Event:
-        return cls(EventStore.open(path, terminal=terminal, operator=operator))
+        store = EventStore.open(path, terminal=terminal, operator=operator, busy_notice=busy_notice)
+        try:
+            return cls(store)
+        except BaseException:
+            store.close()
+            raise
 
     @classmethod
     def create(

@@ -64,42 +64,47 @@ def _why_not(event: Event, bib: int, round_code: str) -> tuple[str, str] | None:
 def check_in(
     event: Event, bibs: list[int], *, track: int = 1, round_code: str | None = None, front: bool = False
 ) -> list[int]:
-    """Append riders to a track's start queue in the order given. All or nothing."""
-    code = event.require_round(round_code)
+    """Append riders to a track's start queue in the order given. All or nothing.
+
+    The checks run inside the write transaction (BEGIN IMMEDIATE holds the
+    lock), so two desks checking in the same rider at once cannot both pass.
+    """
     if track < 1:
         raise CommandRefused(f"赛道号必须是正整数（收到 {track}）。", f"The track must be a positive number (got {track}).")
-    seen: set[int] = set()
-    problems_zh: list[str] = []
-    problems_en: list[str] = []
-    for bib in bibs:
-        if bib in seen:
-            problems_zh.append(f"{bib} 号重复")
-            problems_en.append(f"bib {bib} given twice")
-            continue
-        seen.add(bib)
-        why = _why_not(event, bib, code)
-        if why:
-            problems_zh.append(why[0])
-            problems_en.append(why[1])
-    if problems_zh:
-        raise CommandRefused(
-            "未签到任何选手：" + "；".join(problems_zh), "Nobody was checked in: " + "; ".join(problems_en)
-        )
     with event.store.transaction():
+        code = event.require_round(round_code)
+        seen: set[int] = set()
+        problems_zh: list[str] = []
+        problems_en: list[str] = []
+        for bib in bibs:
+            if bib in seen:
+                problems_zh.append(f"{bib} 号重复")
+                problems_en.append(f"bib {bib} given twice")
+                continue
+            seen.add(bib)
+            why = _why_not(event, bib, code)
+            if why:
+                problems_zh.append(why[0])
+                problems_en.append(why[1])
+        if problems_zh:
+            raise CommandRefused(
+                "未签到任何选手：" + "；".join(problems_zh), "Nobody was checked in: " + "; ".join(problems_en)
+            )
         for bib in bibs:
             event.store.append("checked_in", {"bib": bib, "round": code, "track": track, "front": front})
     return bibs
 
 
 def check_in_all(event: Event, *, track: int = 1, round_code: str | None = None) -> list[int]:
-    """Queue every rider of the round who may still ride, in the round's start order."""
-    code = event.require_round(round_code)
-    entries = event.store.query(
-        "SELECT bib FROM round_entries WHERE round = ? ORDER BY start_order", (code,)
-    ) or event.store.query("SELECT bib FROM entrants WHERE status = 'active' ORDER BY bib")
-    bibs = [e["bib"] for e in entries if _why_not(event, e["bib"], code) is None]
-    if bibs:
-        check_in(event, bibs, track=track, round_code=code)
+    """Queue every rider of the round who may still ride, in the round's start order (under the lock)."""
+    with event.store.transaction():
+        code = event.require_round(round_code)
+        entries = event.store.query(
+            "SELECT bib FROM round_entries WHERE round = ? ORDER BY start_order", (code,)
+        ) or event.store.query("SELECT bib FROM entrants WHERE status = 'active' ORDER BY bib")
+        bibs = [e["bib"] for e in entries if _why_not(event, e["bib"], code) is None]
+        if bibs:
+            check_in(event, bibs, track=track, round_code=code)
     return bibs
 
 
@@ -114,49 +119,54 @@ def _waiting_entry(event: Event, bib: int, round_code: str) -> dict[str, Any]:
 
 def reorder(event: Event, track: int, bibs: list[int], *, round_code: str | None = None) -> None:
     """Set the order of a track's waiting riders (``bibs`` must be exactly that set)."""
-    code = event.require_round(round_code)
-    current = [w["bib"] for w in waiting(event, track, code)]
-    if sorted(current) != sorted(bibs) or len(set(bibs)) != len(bibs):
-        raise CommandRefused(
-            "新顺序必须恰好包含该道所有候场选手。", "The new order must list exactly the riders waiting on that track."
-        )
-    if current == bibs:
-        return
-    event.store.record("queue_reordered", {"round": code, "track": track, "bibs": bibs})
+    with event.store.transaction():
+        code = event.require_round(round_code)
+        current = [w["bib"] for w in waiting(event, track, code)]
+        if sorted(current) != sorted(bibs) or len(set(bibs)) != len(bibs):
+            raise CommandRefused(
+                "新顺序必须恰好包含该道所有候场选手。", "The new order must list exactly the riders waiting on that track."
+            )
+        if current == bibs:
+            return
+        event.store.record("queue_reordered", {"round": code, "track": track, "bibs": bibs})
 
 
 def move(event: Event, bib: int, offset: int, *, round_code: str | None = None) -> None:
     """Move a waiting rider up (negative) or down (positive) in the queue."""
-    code = event.require_round(round_code)
-    entry = _waiting_entry(event, bib, code)
-    order = [w["bib"] for w in waiting(event, entry["track"], code)]
-    index = order.index(bib)
-    target = max(0, min(len(order) - 1, index + offset))
-    if target == index:
-        return
-    order.insert(target, order.pop(index))
-    event.store.record("queue_reordered", {"round": code, "track": entry["track"], "bibs": order})
+    with event.store.transaction():
+        code = event.require_round(round_code)
+        entry = _waiting_entry(event, bib, code)
+        order = [w["bib"] for w in waiting(event, entry["track"], code)]
+        index = order.index(bib)
+        target = max(0, min(len(order) - 1, index + offset))
+        if target == index:
+            return
+        order.insert(target, order.pop(index))
+        event.store.record("queue_reordered", {"round": code, "track": entry["track"], "bibs": order})
 
 
 def skip(event: Event, bib: int, *, round_code: str | None = None) -> None:
     """The rider is not at the start yet: send them to the back of their queue."""
-    code = event.require_round(round_code)
-    entry = _waiting_entry(event, bib, code)
-    event.store.record("queue_skipped", {"round": code, "track": entry["track"], "bib": bib})
+    with event.store.transaction():
+        code = event.require_round(round_code)
+        entry = _waiting_entry(event, bib, code)
+        event.store.record("queue_skipped", {"round": code, "track": entry["track"], "bib": bib})
 
 
 def scratch(event: Event, bib: int, *, reason: str, round_code: str | None = None) -> None:
     """Take a rider off the queue: did not start (DNS)."""
-    code = event.require_round(round_code)
-    entry = _waiting_entry(event, bib, code)
-    event.store.record(
-        "queue_scratched", {"round": code, "track": entry["track"], "bib": bib, "reason": reason or "DNS"}
-    )
+    with event.store.transaction():
+        code = event.require_round(round_code)
+        entry = _waiting_entry(event, bib, code)
+        event.store.record(
+            "queue_scratched", {"round": code, "track": entry["track"], "bib": bib, "reason": reason or "DNS"}
+        )
 
 
 def move_to_track(event: Event, bib: int, track: int, *, round_code: str | None = None) -> None:
-    code = event.require_round(round_code)
-    entry = _waiting_entry(event, bib, code)
-    if entry["track"] == track:
-        return
-    event.store.record("queue_moved", {"round": code, "bib": bib, "track": track})
+    with event.store.transaction():
+        code = event.require_round(round_code)
+        entry = _waiting_entry(event, bib, code)
+        if entry["track"] == track:
+            return
+        event.store.record("queue_moved", {"round": code, "bib": bib, "track": track})

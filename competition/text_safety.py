@@ -63,14 +63,11 @@ def printable_lines(text: str) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """Free text on its way into the event: control characters out, line breaks to spaces.
+    """Free text on its way into the event: escape sequences and control characters out,
+    line breaks to spaces, leading and trailing spaces trimmed (``competition.clean_text``)."""
+    from competition.clean_text import strip_controls as clean
 
-    Leading and trailing spaces are trimmed; nothing else changes.
-    """
-    if _UNSAFE.search(text) is None:
-        return text.strip()
-    out = "".join(" " if ch in _SPACE_LIKE else "" if _UNSAFE.match(ch) else ch for ch in text)
-    return out.strip()
+    return clean(text).strip()
 
 
 def json_printable(dumped: str) -> str:

@@ -39,6 +39,11 @@ __all__ = [
 ]
 
 DEFAULT_COURSE = "default"
+# Bounds that keep every value a course can hold inside SQLite's integers and sane.
+MAX_SECONDS = 86_400  # no time in a course (limit, penalty, window) is longer than a day
+MAX_COURSE_INT = 2**31 - 1
+MAX_NESTING = 12  # the bundled course nests 3 deep
+MAX_COURSE_CHARS = 1_000_000
 
 _FIELD_FOR_TOML_KEY = {toml: field for field, toml in TOML_KEY_FOR_FIELD.items()}
 _NS_FIELDS = frozenset(TOML_KEY_FOR_FIELD)
@@ -72,7 +77,11 @@ def load_course(name_or_path: str | Path | None = None) -> Course:
     )
     if is_name:
         resource = resources.files("courses") / f"{text_name}.toml"
-        if not resource.is_file():
+        try:
+            found = len(text_name) <= 60 and resource.is_file()
+        except OSError:  # a name too long for the filesystem, …
+            found = False
+        if not found:
             known = "、".join(bundled_courses())
             raise CourseError(
                 [
@@ -87,6 +96,12 @@ def load_course(name_or_path: str | Path | None = None) -> Course:
         return parse_course_text(resource.read_text(encoding="utf-8"), f"<内置>/{text_name}.toml")
     path = Path(name_or_path)
     try:
+        if path.exists() and not path.is_file():
+            raise CourseError([CourseProblem("不是普通文件（文件夹、设备或管道）",
+                                             "not a regular file (a folder, device or pipe)")], str(path))
+        if path.is_file() and path.stat().st_size > MAX_COURSE_CHARS * 4:
+            raise CourseError([CourseProblem("文件太大，不像赛道文件", "the file is too large to be a course file")],
+                              str(path))
         data = path.read_bytes()
     except FileNotFoundError:
         raise CourseError([CourseProblem("文件不存在", "file not found")], str(path)) from None
@@ -117,26 +132,32 @@ def load_course(name_or_path: str | Path | None = None) -> Course:
 def parse_course_text(text: str, source: str = "<text>") -> Course:
     """Parse and validate course TOML text; ``source`` names it in error messages."""
     text = text.removeprefix("\ufeff")
+    if len(text) > MAX_COURSE_CHARS:
+        raise CourseError(
+            [CourseProblem(f"文件太大（超过 {MAX_COURSE_CHARS // 1000} KB），不像赛道文件",
+                           f"the file is too large (over {MAX_COURSE_CHARS // 1000} KB) to be a course file")],
+            source,
+        )
     try:
         raw = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        pos = _TOML_POSITION.search(message)
-        line = int(pos.group(1)) if pos else None
-        column = int(pos.group(2)) if pos else None
-        reason = _TOML_POSITION.sub("", message).strip()
+        depth = _depth(raw)
+    except RecursionError:
+        depth = MAX_NESTING + 1
+        raw = {}
+    except ValueError as exc:
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise _syntax_error(exc, source) from exc
+        # Python refuses integers of thousands of digits ("Exceeds the limit … digits").
         raise CourseError(
-            [
-                CourseProblem(
-                    f"TOML 语法错误：{_toml_reason_zh(reason)}（{reason}）",
-                    f"TOML syntax error: {reason}",
-                    None,
-                    line,
-                    column,
-                )
-            ],
+            [CourseProblem("数字太长（位数过多），不是合理的取值", "a number has far too many digits to be a real value")],
             source,
         ) from exc
+    if depth > MAX_NESTING:
+        raise CourseError(
+            [CourseProblem(f"表格或列表嵌套太深（超过 {MAX_NESTING} 层），不是赛道文件的结构",
+                           f"tables or lists are nested too deeply (over {MAX_NESTING} levels) for a course file")],
+            source,
+        )
     problems: list[CourseProblem] = []
     model_input = _seconds_to_ns(raw, (), problems, text)
     if problems:
@@ -145,6 +166,37 @@ def parse_course_text(text: str, source: str = "<text>") -> Course:
         return Course.model_validate(model_input)
     except ValidationError as exc:
         raise CourseError(problems_from_validation(exc, text), source) from exc
+
+
+def _depth(node: Any, level: int = 0) -> int:
+    """How deeply tables and lists nest (stops counting past the limit)."""
+    if level > MAX_NESTING:
+        return level
+    if isinstance(node, dict):
+        return max((_depth(v, level + 1) for v in node.values()), default=level + 1)
+    if isinstance(node, list):
+        return max((_depth(v, level + 1) for v in node), default=level + 1)
+    return level
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError, source: str) -> CourseError:
+    message = str(exc)
+    pos = _TOML_POSITION.search(message)
+    line = int(pos.group(1)) if pos else None
+    column = int(pos.group(2)) if pos else None
+    reason = _TOML_POSITION.sub("", message).strip()
+    return CourseError(
+        [
+            CourseProblem(
+                f"TOML 语法错误：{_toml_reason_zh(reason)}（{reason}）",
+                f"TOML syntax error: {reason}",
+                None,
+                line,
+                column,
+            )
+        ],
+        source,
+    )
 
 
 def _toml_reason_zh(reason: str) -> str:
@@ -187,6 +239,16 @@ def _seconds_to_ns(
             )
             continue
         if key in SECONDS_KEYS and isinstance(value, int | Decimal) and not isinstance(value, bool):
+            if (isinstance(value, int) or value.is_finite()) and abs(value) > MAX_SECONDS:
+                problems.append(
+                    CourseProblem(
+                        f"{str(value)[:24]} 秒太大（最多 {MAX_SECONDS} 秒）",
+                        f"{str(value)[:24]} s is too large (at most {MAX_SECONDS} s)",
+                        path,
+                        line_of(text, path),
+                    )
+                )
+                continue
             ns = _exact_ns(value)
             if ns is None:
                 shown = format(value, "f") if isinstance(value, Decimal) else str(value)
@@ -200,6 +262,16 @@ def _seconds_to_ns(
                 )
                 continue
             out[_FIELD_FOR_TOML_KEY[key]] = ns
+            continue
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_COURSE_INT:
+            problems.append(
+                CourseProblem(
+                    f"数字 {str(value)[:24]} 太大（最多 {MAX_COURSE_INT}）",
+                    f"the number {str(value)[:24]} is too large (at most {MAX_COURSE_INT})",
+                    path,
+                    line_of(text, path),
+                )
+            )
             continue
         field = _FIELD_FOR_TOML_KEY.get(str(key), str(key))
         out[field] = _seconds_to_ns(value, (*loc, key), problems, text)

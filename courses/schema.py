@@ -248,6 +248,16 @@ class Course(BaseModel):
                 "min_run must be shorter than time_limit",
                 "min_run",
             )
+        # A second trigger inside double_trigger is ignored: a window as long as a
+        # run would swallow real finishes (and starts), so it must end before min_run.
+        if self.double_trigger_ns >= self.min_run_ns and self.double_trigger_ns > 0:
+            raise course_rule(
+                "重复触发窗口 double_trigger 必须小于最短有效用时 min_run（且 min_run 小于限时 time_limit），"
+                "否则真实的出发和终点信号会被当作重复触发忽略",
+                "double_trigger must be shorter than min_run (and min_run shorter than time_limit); "
+                "otherwise real starts and finishes are ignored as double triggers",
+                "double_trigger",
+            )
         for i, step in enumerate(self.tie_break):
             if step in self.tie_break[:i]:
                 raise course_rule(

@@ -183,9 +183,9 @@ def test_control_characters_typed_on_the_command_line_never_reach_the_journal(sw
         reasons = [r[0] for r in conn.execute("SELECT payload FROM journal WHERE kind = 'entrant_updated'")]
     finally:
         conn.close()
-    assert "裁判[31m甲" in operators and "裁判]0;x乙" in operators
+    assert "裁判甲" in operators and "裁判乙" in operators  # whole escape sequences are removed
     assert not [o for o in operators if any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in o)]
-    assert title == "隐私测试赛[2J"
+    assert title == "隐私测试赛"
     assert reasons and "\x1b" not in reasons[0]
 
 
