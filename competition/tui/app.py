@@ -139,6 +139,14 @@ class TracksideApp(ExplainsKeys, App[None]):
         if name in SCREEN_KEYS and self.current_mode != name:
             self.switch_mode(name)
 
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from competition.tui.dialogs.palette import LocalizedPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(LocalizedPalette(self.tr))
+
     def action_help(self) -> None:
         from competition.tui.screens.help import HelpScreen
 
@@ -146,6 +154,8 @@ class TracksideApp(ExplainsKeys, App[None]):
             self.push_screen(HelpScreen(self.tr))
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        if action == "silence" and getattr(self.screen, "armed", None) is not None:
+            return self.tr("why.armed")  # while armed, m may be an infraction letter
         if action == "silence" and not self.alarm_active():
             return self.tr("why.no_alarm")
         return None

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from competition import judging, start_queue, timing
 from competition.journal import iter_rows
+from competition.targeting import Candidate, reference_run_ns
+from competition.tui.run_flags import flags_for_run
 from results.scoring import PenaltyCall, RunInput, ScoredRun, score_run
 from results.standings import StandingsReport, build_standings, scored_runs
 
@@ -51,6 +53,7 @@ class OnCourseRider:
     eliminated: bool
     lines: tuple[PenaltyText, ...]
     manual: bool
+    status: str = "OK"  # a DSQ/DNF declared while he still rides keeps him on course
 
 
 @dataclass(frozen=True)
@@ -69,16 +72,7 @@ class Finisher:
     confirmed: bool
     counts: bool
     lines: tuple[PenaltyText, ...]
-
-
-@dataclass(frozen=True)
-class Target:
-    """A run the penalty keys can hit: on course, or just finished."""
-
-    run_id: int
-    bib: int
-    name: str
-    on_course: bool
+    flags: tuple[str, ...] = ()  # implausible: "below_min", "over_limit", "far_from_field"
 
 
 @dataclass
@@ -93,7 +87,8 @@ class TimingBoard:
     precision_ns: int
     time_limit_ns: int
     standings: StandingsReport | None = None
-    targets: list[Target] = field(default_factory=list)
+    targets: list[Candidate] = field(default_factory=list)  # on course oldest first, then finishers newest first
+    reference_ns: int = 1  # a typical run time, to estimate where a rider on course is
 
 
 def penalty_texts(scored: ScoredRun) -> tuple[PenaltyText, ...]:
@@ -135,27 +130,38 @@ def timing_board(
             OnCourseRider(
                 run["run_id"], run["bib"], run["name"], run.get("platform") or "", int(run["start_host_ns"]),
                 _start_utc(event, run["run_id"]), scored.penalty_ns, scored.status == "DSQ", penalty_texts(scored),
-                bool(run["manual"]),
+                bool(run["manual"]), str(run["status"] or "OK"),
             )
         )
     if report is None:
         report = build_standings(event, round_code)
     rank_of = {s.bib: s.rank for s in report.standings}
-    finished = [
-        (row, scored) for row, scored in scored_runs(event, round_code)
-        if row["track"] == track and row["state"] == "finished"
-    ]
+    round_runs = scored_runs(event, round_code)
+    finished = [(row, scored) for row, scored in round_runs if row["track"] == track and row["state"] == "finished"]
     finished.sort(key=lambda item: item[0]["finished_seq"] or 0, reverse=True)
+    field_ns = [int(row["raw_ns"]) for row, scored in round_runs
+                if row["state"] == "finished" and scored.status == "OK" and row["raw_ns"] is not None]
     last = [
         Finisher(
             row["run_id"], row["bib"], row["name"], row["raw_ns"], scored.penalty_ns, scored.adjusted_ns,
             scored.status, rank_of.get(row["bib"]) if scored.counts else None, bool(row["manual"]),
             bool(row["confirmed"]), bool(row["counts"]), penalty_texts(scored),
+            flags_for_run(row["raw_ns"], scored.status, course, field_ns),
         )
         for row, scored in finished[:finishers]
     ]
-    targets = [Target(r.run_id, r.bib, r.name, True) for r in riders]
-    targets += [Target(f.run_id, f.bib, f.name, False) for f in last[:3]]
+    finish_host = _finish_host_ns(event, [row for row, _ in finished[:3]])
+    by_run = {row["run_id"]: row for row, _ in finished[:3]}
+    targets = [
+        Candidate(r.run_id, r.bib, r.name, True, r.start_host_ns, None, "DSQ" if r.eliminated else r.status, None,
+                  False, True)
+        for r in riders
+    ]
+    targets += [
+        Candidate(f.run_id, f.bib, f.name, False, by_run[f.run_id]["start_host_ns"], finish_host.get(f.run_id),
+                  f.status, f.raw_ns, f.confirmed, f.counts)
+        for f in last[:3]
+    ]
     return TimingBoard(
         track=track,
         on_course=riders,
@@ -166,7 +172,18 @@ def timing_board(
         time_limit_ns=course.time_limit_ns,
         standings=report,
         targets=targets,
+        reference_ns=reference_run_ns(field_ns, course.time_limit_ns),
     )
+
+
+def _finish_host_ns(event: Event, runs: list[dict[str, Any]]) -> dict[int, int]:
+    """Host time of each run's finish impulse (the grace window for late calls counts from it)."""
+    seqs = {int(r["finish_seq"]): int(r["run_id"]) for r in runs if r["finish_seq"] is not None}
+    if not seqs:
+        return {}
+    marks = ",".join("?" * len(seqs))
+    rows = event.store.query(f"SELECT seq, host_ns FROM impulses WHERE seq IN ({marks})", list(seqs))
+    return {seqs[int(r["seq"])]: int(r["host_ns"]) for r in rows}
 
 
 def elapsed_ns(rider: OnCourseRider, now_ns: int, utc_now_ns: int | None = None) -> int:

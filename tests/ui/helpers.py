@@ -64,8 +64,15 @@ def make_app(event: Event, clock: PinnedClock | None = None, **options: Any) -> 
 
 
 def notifications(app: TracksideApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """The toasts shown so far; non-breaking spaces (kept-together CJK words) read as spaces."""
+    return [n.message.replace("\u00a0", " ") for n in app._notifications]
 
 
 def penalties(event: Event) -> list[dict[str, Any]]:
     return event.store.query("SELECT * FROM penalties ORDER BY penalty_id")
+
+
+def screen_text(app: TracksideApp) -> str:
+    """What the terminal shows now, as plain text lines (wide CJK cells count once)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(seg.text for seg in strip).replace("\u00a0", " ").rstrip() for strip in strips)

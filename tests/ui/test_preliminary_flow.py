@@ -118,7 +118,7 @@ async def test_whole_preliminary_by_keys(event: Event) -> None:
 async def test_penalty_goes_to_just_finished_rider_when_nobody_rides(event: Event) -> None:
     register(event, 2)
     start_queue.check_in(event, [2])
-    app = make_app(event)
+    app = make_app(event, PinnedClock(T0 + 31 * S))  # the finish came a second ago: late calls still go to him
     async with app.run_test(size=(120, 36)) as pilot:
         recorder = RecorderStandIn(event, app)
         recorder.impulse(Channel.START, T0)

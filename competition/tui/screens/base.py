@@ -31,6 +31,16 @@ class EventScreen(ExplainsKeys, Screen[None]):
         raise NotImplementedError
 
     def on_show(self) -> None:
+        self._catch_up()
+
+    def on_screen_resume(self) -> None:
+        # Switching back to a screen (modes) fires ScreenResume, not Show: both must redraw.
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Redraw from the event if it changed since this screen last drew."""
+        if not self.is_mounted:
+            return
         if self.generation != self.trackside.generation:
             self.refresh_data()
         self.update_status()
@@ -42,4 +52,6 @@ class EventScreen(ExplainsKeys, Screen[None]):
     def update_status(self) -> None:
         if self.is_mounted:
             app = self.trackside
-            self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
+            # query, not query_one: while the screen is composed or torn down the bar may be absent.
+            for bar in self.query(TimerStatusBar):
+                bar.show_state(app.timer_state(), app.clock())

@@ -22,6 +22,7 @@ from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.dialogs.form import FormDialog
 from competition.tui.i18n import localize_bindings
 from competition.tui.screens.base import EventScreen
+from competition.tui.widgets.fitted_table import Col, FittedTable
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
     pass
 
 MAX_TRACK = 4
+# The status column (queued on track n, on course, rode, withdrawn) stays at 80×24; station goes first.
+RESULT_COLUMNS = (Col("col.bib", 5), Col("col.name", 8), Col("col.phone", 11), Col("col.platform", 6, flex=True, drop=1),
+                  Col("col.station", 8, drop=2), Col("col.status", 6, flex=True))
+QUEUE_COLUMNS = (Col("col.queue_pos", 3), Col("col.bib", 5), Col("col.name", 8, flex=True),
+                 Col("col.platform", 6, drop=1))
 
 
 class CheckinScreen(EventScreen):
@@ -61,21 +67,15 @@ class CheckinScreen(EventScreen):
         with Horizontal(id="checkin-main"):
             with Vertical(id="results-box"):
                 yield Static(tr("checkin.results"), classes="heading")
-                yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(self.trackside.tr, RESULT_COLUMNS, id="results", cursor_type="row",
+                                  zebra_stripes=True)
             with Vertical(id="queue-box"):
                 yield Static("", id="checkin-queue-heading", classes="heading")
-                yield DataTable(id="checkin-queue", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(self.trackside.tr, QUEUE_COLUMNS, id="checkin-queue", cursor_type="row",
+                                  zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        tr = self.trackside.tr
-        results = self.query_one("#results", DataTable)
-        for key, width in (("col.bib", 5), ("col.name", 10), ("col.phone", 12), ("col.platform", 8),
-                           ("col.station", 10), ("col.status", 10)):
-            results.add_column(tr(key), width=width, key=key)
-        queue = self.query_one("#checkin-queue", DataTable)
-        for key, width in (("col.queue_pos", 3), ("col.bib", 5), ("col.name", 10), ("col.platform", 8)):
-            queue.add_column(tr(key), width=width, key=key)
         self.query_one("#search", Input).focus()
 
     # -- data ---------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ class CheckinScreen(EventScreen):
         waiting = {w["bib"]: w["track"] for w in start_queue.waiting(app.event)}
         rode = app.run_query(lambda: timing.run_states(app.event)) or {}
         self.results = found
-        table = self.query_one("#results", DataTable)
+        table = self.query_one("#results", FittedTable)
         table.clear()
         for e in found:
             if e["status"] == "withdrawn":
@@ -106,8 +106,8 @@ class CheckinScreen(EventScreen):
                 state = Text(tr("status.rode"))
             else:
                 state = Text("")
-            table.add_row(f"#{e['bib']}", e["name"], mask_phone(e["phone"]), e.get("platform") or "",
-                          e.get("station") or "", state, key=str(e["bib"]))
+            table.add_full_row(f"#{e['bib']}", e["name"], mask_phone(e["phone"]), e.get("platform") or "",
+                               e.get("station") or "", state, key=str(e["bib"]))
 
     def _show_queue(self) -> None:
         app = self.trackside
@@ -115,11 +115,11 @@ class CheckinScreen(EventScreen):
         self.query_one("#checkin-queue-heading", Static).update(
             app.tr("checkin.queue", track=self.track, n=len(self.queue))
         )
-        table = self.query_one("#checkin-queue", DataTable)
+        table = self.query_one("#checkin-queue", FittedTable)
         row = table.cursor_row
         table.clear()
         for i, w in enumerate(self.queue, start=1):
-            table.add_row(str(i), f"#{w['bib']}", w["name"], w.get("platform") or "", key=str(w["bib"]))
+            table.add_full_row(str(i), f"#{w['bib']}", w["name"], w.get("platform") or "", key=str(w["bib"]))
         if self.queue:
             table.move_cursor(row=min(row, len(self.queue) - 1))
 
@@ -239,6 +239,6 @@ class CheckinScreen(EventScreen):
         def answer(yes: bool | None) -> None:
             if yes:
                 app.run_command(lambda: start_queue.scratch(app.event, bib, reason="DNS"),
-                                done=app.tr("timing.scratched", bib=bib))
+                                done=app.tr("timing.scratched", bib=bib, name=name))
 
         app.push_screen(ConfirmDialog(app.tr("title.scratch", bib=bib, name=name), app.tr), answer)

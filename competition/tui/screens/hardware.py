@@ -21,6 +21,7 @@ from competition import timing
 from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.i18n import localize_bindings
 from competition.tui.screens.base import EventScreen
+from competition.tui.widgets.fitted_table import Col, FittedTable
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from hardware.ports import PortInfo, list_ports
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     pass
 
 MAX_TRACK = 4
+PORT_COLUMNS = (Col("col.port", 20, flex=True), Col("col.description", 12, drop=1))
+IMPULSE_COLUMNS = (Col("col.seq", 5), Col("col.track", 4), Col("col.channel", 6), Col("col.device", 10, drop=1),
+                   Col("col.disposition", 8, flex=True))
+REJECTED_COLUMNS = (Col("col.seq", 5), Col("col.what", 20, flex=True))
 
 
 class HardwareScreen(EventScreen):
@@ -61,28 +66,18 @@ class HardwareScreen(EventScreen):
         with Horizontal(id="hardware-main"):
             with Vertical(id="ports-box"):
                 yield Static(tr("hardware.ports"), classes="heading")
-                yield DataTable(id="ports", cursor_type="row")
+                yield FittedTable(app.tr, PORT_COLUMNS, id="ports", cursor_type="row")
                 yield Static("", id="hardware-settings")
                 yield Static(tr("hardware.test_hint"), id="hardware-hint")
             with Vertical(id="impulses-box"):
                 yield Static(tr("hardware.impulses"), classes="heading")
-                yield DataTable(id="impulses", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(app.tr, IMPULSE_COLUMNS, id="impulses", cursor_type="row", zebra_stripes=True)
                 yield Static(tr("hardware.rejected"), classes="heading")
-                yield DataTable(id="rejected", cursor_type="row")
+                yield FittedTable(app.tr, REJECTED_COLUMNS, id="rejected", cursor_type="row")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        tr = self.trackside.tr
         ports = self.query_one("#ports", DataTable)
-        ports.add_column(tr("col.port"), width=40, key="port")
-        ports.add_column(tr("col.description"), width=16, key="description")
-        impulses = self.query_one("#impulses", DataTable)
-        for key, width in (("col.seq", 6), ("col.track", 5), ("col.channel", 7), ("col.device", 12),
-                           ("col.disposition", 10)):
-            impulses.add_column(tr(key), width=width, key=key)
-        rejected = self.query_one("#rejected", DataTable)
-        rejected.add_column(tr("col.seq"), width=6)
-        rejected.add_column(tr("col.what"), width=40)
         self.action_rescan()
         ports.focus()
 
@@ -99,18 +94,19 @@ class HardwareScreen(EventScreen):
     def refresh_data(self) -> None:
         app = self.trackside
         self.generation = app.generation
-        table = self.query_one("#impulses", DataTable)
+        tr = app.tr
+        table = self.query_one("#impulses", FittedTable)
         table.clear()
         for imp in app.run_query(lambda: timing.impulses(app.event, limit=30)) or []:
-            manual = "*" if imp["manual"] else ""
-            table.add_row(str(imp["seq"]), str(imp["track"]), imp["channel"] + manual, imp["device"],
-                          imp["disposition"])
-        rejected = self.query_one("#rejected", DataTable)
+            manual = f" {tr('timing.manual')}" if imp["manual"] else ""
+            table.add_full_row(str(imp["seq"]), str(imp["track"]), tr(f"channel.{imp['channel']}") + manual,
+                               imp["device"], tr(f"disposition.{imp['disposition']}"))
+        rejected = self.query_one("#rejected", FittedTable)
         rejected.clear()
         for r in app.run_query(lambda: timing.rejected_frames(app.event, limit=20)) or []:
             raw = base64.b64decode(r["b64"])[:24]
             reason = r["reason_en"] if app.lang == "en" else r["reason_zh"]
-            rejected.add_row(str(r["seq"]), f"{reason}  {raw!r}")
+            rejected.add_full_row(str(r["seq"]), f"{reason}  {raw!r}")
         self._show_settings()
 
     def _show_settings(self) -> None:
@@ -133,12 +129,12 @@ class HardwareScreen(EventScreen):
         if simulator is not None:
             ports.insert(0, PortInfo(simulator.path, app.tr("hardware.simulated"), "pty"))
         self.ports = ports
-        table = self.query_one("#ports", DataTable)
+        table = self.query_one("#ports", FittedTable)
         table.clear()
         for p in ports:
-            table.add_row(p.device, p.description)
+            table.add_full_row(p.device, "" if p.description in ("n/a", "") else p.description)  # pyserial's "n/a"
         if not ports:
-            table.add_row(app.tr("hardware.no_ports"), "")
+            table.add_full_row(app.tr("hardware.no_ports"), "")
 
     # -- keys ----------------------------------------------------------------------------------
 

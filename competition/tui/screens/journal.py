@@ -23,16 +23,20 @@ from competition.privacy import mask_phone
 from competition.tui.dialogs.correct_time import CorrectTimeDialog
 from competition.tui.dialogs.form import Field, FormDialog
 from competition.tui.i18n import localize_bindings
+from competition.tui.journal_words import describe
 from competition.tui.screens.base import EventScreen
+from competition.tui.widgets.fitted_table import Col, FittedTable
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
-from results.journal_view import KIND_ZH, describe_row, kind_label
+from results.journal_view import KIND_ZH, kind_label
 
 if TYPE_CHECKING:
     pass
 
 ROWS = 200
 HIDDEN_BY_DEFAULT = ("raw_bytes",)  # one row per serial chunk: shown only when asked for
+COLUMNS = (Col("col.seq", 5), Col("col.time", 8), Col("col.operator", 6, drop=1), Col("col.kind", 8),
+           Col("col.what", 30, flex=True))
 
 
 class JournalScreen(EventScreen):
@@ -58,16 +62,11 @@ class JournalScreen(EventScreen):
         yield ScreenTabs(tr, "journal", id="tabs")
         yield Input(placeholder=tr("journal.filter_placeholder"), id="journal-filter")
         yield Static("", id="journal-title", classes="heading")
-        yield DataTable(id="journal", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(tr, COLUMNS, id="journal", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        tr = self.trackside.tr
-        table = self.query_one("#journal", DataTable)
-        for key, width in (("col.seq", 6), ("col.time", 8), ("col.operator", 8), ("col.kind", 18),
-                           ("col.what", 70)):
-            table.add_column(tr(key), width=width, key=key)
-        table.focus()
+        self.query_one("#journal", DataTable).focus()
 
     def on_key(self, event: events.Key) -> None:
         if event.key == "escape" and self.query_one("#journal-filter", Input).has_focus:
@@ -100,12 +99,12 @@ class JournalScreen(EventScreen):
         if self.filter_text:
             title += "   " + tr("journal.filtered", what=self.filter_text)
         self.query_one("#journal-title", Static).update(title)
-        table = self.query_one("#journal", DataTable)
+        table = self.query_one("#journal", FittedTable)
         cursor = table.cursor_row
         table.clear()
         for row in rows:
-            table.add_row(str(row.seq), row.utc[11:19], row.operator, kind_label(row.kind, app.lang),
-                          describe_row(row, app.lang), key=str(row.seq))
+            table.add_full_row(str(row.seq), row.utc[11:19], row.operator, kind_label(row.kind, app.lang),
+                               describe(row, tr, app.event.course), key=str(row.seq))
         if rows:
             table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from competition.times import format_duration, format_penalty
 from competition.tui.i18n import localize_bindings
 from competition.tui.screens.base import EventScreen
+from competition.tui.widgets.fitted_table import Col, FittedTable
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from results.ranking import Standing
@@ -25,6 +26,12 @@ from results.standings import StandingsReport, build_standings
 
 if TYPE_CHECKING:
     pass
+
+
+# The notes (prize, cut line, on course) stay at 80×24; the platform goes first (the filter names it).
+COLUMNS = (Col("col.rank", 4), Col("col.bib", 5), Col("col.name", 8), Col("col.platform", 6, flex=True, drop=1),
+           Col("col.raw", 8), Col("col.penalty", 5), Col("col.adjusted", 8), Col("col.status", 4),
+           Col("col.mark", 12, flex=True))
 
 
 class StandingsScreen(EventScreen):
@@ -46,17 +53,12 @@ class StandingsScreen(EventScreen):
         yield TimerStatusBar(tr, id="status")
         yield ScreenTabs(tr, "standings", id="tabs")
         yield Static("", id="standings-title", classes="heading")
-        yield DataTable(id="standings", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(tr, COLUMNS, id="standings", cursor_type="row", zebra_stripes=True)
         yield Static("", id="standings-detail")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        tr = self.trackside.tr
-        table = self.query_one("#standings", DataTable)
-        for key, width in (("col.rank", 5), ("col.bib", 5), ("col.name", 10), ("col.platform", 8),
-                           ("col.raw", 9), ("col.penalty", 6), ("col.adjusted", 9), ("col.status", 6),
-                           ("col.mark", 16)):
-            table.add_column(tr(key), width=width, key=key)
+        table = self.query_one("#standings", FittedTable)
         table.focus()
 
     def on_key(self, event: events.Key) -> None:
@@ -85,7 +87,7 @@ class StandingsScreen(EventScreen):
         app = self.trackside
         tr = app.tr
         precision = report.course.precision_ns
-        table = self.query_one("#standings", DataTable)
+        table = self.query_one("#standings", FittedTable)
         row = table.cursor_row
         table.clear()
         self.rows = []
@@ -118,7 +120,7 @@ class StandingsScreen(EventScreen):
             if s.bib in report.on_course:
                 mark = (mark + " " + tr("standings.on_course")).strip()
             rank = "" if s.rank is None else (f"={s.rank}" if s.shared else str(s.rank))
-            table.add_row(
+            table.add_full_row(
                 Text(rank, style=style, justify="right"),
                 f"#{s.bib}",
                 e.get("name", ""),

@@ -1,49 +1,50 @@
 """计时 Timing: clocks of the riders on course, the queue, penalties by key, finishers.
 
-Penalty entry is two keys: a segment digit arms the segment (the panel lists
-its infractions), the next letter calls that infraction on the selected rider
-(by default the oldest on course; up/down/Tab choose another on-course rider
-or a recent finisher). While a segment is armed every letter belongs to the
-penalty keys, so the other letter keys never clash with an infraction; Escape
-disarms, ``u`` or ctrl+z withdraws the last call.
+Penalty entry is two keys: a segment digit arms the segment (the panel and the
+footer list its infractions), the next letter calls that infraction on *the
+target*. The target is one notion for every key (``competition.targeting``):
+shown at all times above the penalty keys and outlined on its clock, chosen
+by rule (the rider on course nearest the armed segment, else the oldest, else
+the one who just finished, for GRACE seconds with a countdown) unless the
+referee picked another with ↑/↓. When the target moves because its rider is
+no longer eligible, a toast says so. While a segment is armed every letter
+belongs to the penalty keys; Escape disarms, ``u`` or ctrl+z withdraws the
+last call.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
 from textual import events
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
-from competition import judging, start_queue, timing
-from competition.times import format_duration, format_penalty
-from competition.tui.board import Finisher, Target, TimingBoard, timing_board
-from competition.tui.dialogs.assign_orphan import AssignOrphanDialog
-from competition.tui.dialogs.confirm import ConfirmDialog
-from competition.tui.dialogs.form import FormDialog
-from competition.tui.dialogs.reason import ReasonDialog
+from competition import judging, timing
+from competition.targeting import Candidate, Pick, TargetChoice, choose_target, segment_position
+from competition.times import format_penalty
+from competition.tui.board import TimingBoard, timing_board
 from competition.tui.i18n import localize_bindings
 from competition.tui.screens.base import EventScreen
+from competition.tui.screens.timing_actions import TimingActions
 from competition.tui.widgets.alarm_banner import AlarmBanner
 from competition.tui.widgets.finishers_table import FinishersTable
 from competition.tui.widgets.penalty_panel import PenaltyPanel
 from competition.tui.widgets.queue_list import QueueList
-from competition.tui.widgets.rider_clock import RiderClock
+from competition.tui.widgets.rider_clock import ClocksBox, RiderClock
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from courses.schema import Infraction, Segment
-from hardware.impulse import Channel
-
-if TYPE_CHECKING:
-    pass
 
 DIGITS = "0123456789"
+# Actions bound to letters: hidden (and inert) while a segment is armed, when letters call infractions.
+LETTER_ACTIONS = ("manual_start", "manual_finish", "set_status", "skip", "dns", "rerun", "confirm_run",
+                  "undo_start", "undo_finish", "assign", "discard")
 
 
-class TimingScreen(EventScreen):
+class TimingScreen(TimingActions, EventScreen):
     """The home screen of the timing referee."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -71,9 +72,12 @@ class TimingScreen(EventScreen):
         super().__init__()
         self.board: TimingBoard | None = None
         self.armed: Segment | None = None
-        self.selected_run: int | None = None
+        self.pick: Pick | None = None
+        self.choice = TargetChoice(None, "nobody")
         self.last_call_run: int | None = None
         self._rung_seq = 0
+        self._panel_key: tuple[object, ...] = ()
+        self._base_bindings: BindingsMap | None = None
         # A call on a rider still on course cannot move the standings (only finished
         # runs are ranked): the next refresh may keep the ranked report it has.
         self._standings_still_valid = False
@@ -83,24 +87,24 @@ class TimingScreen(EventScreen):
     def compose(self) -> ComposeResult:
         tr = self.trackside.tr
         localize_bindings(self, tr)
+        self._base_bindings = self._bindings.copy()
         yield TimerStatusBar(tr, id="status")
         yield ScreenTabs(tr, "timing", id="tabs")
         yield AlarmBanner(id="alarm")
         with Horizontal(id="timing-main"):
-            with VerticalScroll(id="clocks"):
+            with ClocksBox(id="clocks"):
                 yield Static(tr("timing.on_course"), classes="heading")
                 yield Static(tr("timing.nobody_on_course"), id="nobody")
             with Vertical(id="side"):
+                yield PenaltyPanel(tr, id="penalty-panel")
                 yield Static("", id="queue-heading", classes="heading")
                 yield QueueList(tr, id="queue")
-                yield PenaltyPanel(tr, id="penalty-panel")
                 yield Static("", id="orphans")
         yield Static(tr("timing.finishers"), classes="heading", id="finishers-heading")
         yield FinishersTable(tr, id="finishers")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one(FinishersTable).can_focus = False
         self.set_interval(self.trackside.tick_interval, self.tick, name="clocks")
 
     # -- reading the event ---------------------------------------------------------------
@@ -124,7 +128,7 @@ class TimingScreen(EventScreen):
         self._show_clocks(board)
         self.query_one(FinishersTable).show_finishers(board.finishers, board.precision_ns)
         self._show_orphans(board)
-        self._show_panel()
+        self.retarget(announce=True)
         self.update_status()
         self.refresh_bindings()
 
@@ -147,9 +151,6 @@ class TimingScreen(EventScreen):
             box.mount_all(new)
             self.call_after_refresh(self.tick)
         self.query_one("#nobody", Static).display = not board.on_course
-        target = self.target()
-        for clock in box.query(RiderClock):
-            clock.set_class(target is not None and clock.rider.run_id == target.run_id, "selected")
 
     def _show_orphans(self, board: TimingBoard) -> None:
         orphans = self.query_one("#orphans", Static)
@@ -160,21 +161,17 @@ class TimingScreen(EventScreen):
         lines = [f"[b]{tr('timing.orphans')}[/b]"]
         for o in board.orphans[:4]:
             manual = f" {tr('timing.manual')}" if o["manual"] else ""
-            lines.append(f"#{o['seq']} {o['channel']} → {o['disposition']}{manual}")
+            lines.append(f"#{o['seq']} {tr('channel.' + str(o['channel']))} → "
+                         f"{tr('disposition.' + str(o['disposition']))}{manual}")
         orphans.update("\n".join(lines))
         orphans.display = True
 
-    def _show_panel(self) -> None:
-        self.query_one(PenaltyPanel).show_keys(self.trackside.event.course, self.armed, self.target())
-        for clock in self.query(RiderClock):
-            target = self.target()
-            clock.set_class(target is not None and clock.rider.run_id == target.run_id, "selected")
-
     def update_status(self) -> None:
-        if not self.is_mounted:
-            return
+        bars = list(self.query(TimerStatusBar)) if self.is_mounted else []
+        if not bars:
+            return  # not composed yet, or torn down
         app = self.trackside
-        self.query_one(TimerStatusBar).show_state(app.timer_state(), app.clock())
+        bars[0].show_state(app.timer_state(), app.clock())
         banner = self.query_one(AlarmBanner)
         text = self.alarm_text()
         if text:
@@ -207,43 +204,115 @@ class TimingScreen(EventScreen):
         utc = app.utc_clock() if app.utc_clock else None
         for clock in self.query(RiderClock):
             clock.tick(now, utc)
+        self.retarget(announce=True)
 
     def clocks(self) -> list[RiderClock]:
         """The clocks on screen, oldest run first (tests read them)."""
         return [c for c in self.query(RiderClock) if not c.removing]
 
-    # -- selection -------------------------------------------------------------------------
+    # -- the target ------------------------------------------------------------------------
 
-    def target(self) -> Target | None:
-        """Who the penalty keys (and DNF/DSQ…) act on now."""
-        if self.board is None or not self.board.targets:
+    def _armed_position(self) -> float | None:
+        course = self.trackside.event.course
+        if self.armed is None:
             return None
-        for t in self.board.targets:
-            if t.run_id == self.selected_run:
-                return t
-        return self.board.targets[0]
+        codes = [s.code for s in course.segments]
+        if self.armed.code not in codes:
+            return None  # 全程 (the whole course): no position, the oldest rider
+        return segment_position(codes.index(self.armed.code), len(codes))
 
-    def on_course_target(self) -> Target | None:
-        t = self.target()
-        if t is not None and t.on_course:
-            return t
-        riders = self.board.on_course if self.board else []
-        return Target(riders[0].run_id, riders[0].bib, riders[0].name, True) if riders else None
+    def _choose(self) -> TargetChoice:
+        if self.board is None:
+            return TargetChoice(None, "nobody")
+        return choose_target(self.board.targets, now_ns=self.trackside.clock(), pick=self.pick,
+                             position=self._armed_position(), reference_ns=self.board.reference_ns)
 
-    def finished_target(self) -> Finisher | None:
-        t = self.target()
-        if t is None or t.on_course or self.board is None:
-            return None
-        return next((f for f in self.board.finishers if f.run_id == t.run_id), None)
+    def retarget(self, *, announce: bool) -> None:
+        """Apply the rule again; say so when the target moved because its rider is no longer eligible."""
+        before = self.choice.target
+        choice = self._choose()
+        if choice.dropped is not None:
+            self.pick = None
+        self.choice = choice
+        after = choice.target
+        moved = before is not None and (after is None or after.run_id != before.run_id)
+        if announce and moved and before is not None and self._no_longer_eligible(before):
+            tr = self.trackside.tr
+            now = tr("timing.target_now", rider=self.rider_words(after)) if after else tr("timing.no_target")
+            self.app.notify(tr("timing.target_moved", before=self.rider_words(before), now=now), timeout=4)
+        self._show_panel()
+
+    def _no_longer_eligible(self, rider: Candidate) -> bool:
+        board = self.board
+        if board is None:
+            return True
+        now = next((c for c in board.targets if c.run_id == rider.run_id), None)
+        if now is None or now.on_course != rider.on_course:
+            return True  # finished, back in the queue, or void
+        return not now.on_course  # a finisher whose grace window ended
+
+    def target(self) -> Candidate | None:
+        """Who the keys act on now (the one shown)."""
+        return self.choice.target
+
+    def acting_target(self) -> tuple[bool, Candidate | None]:
+        """The target for a key pressed now; (False, …) if the rule just moved it (the key is not applied)."""
+        shown = self.choice.target
+        self.retarget(announce=True)
+        current = self.choice.target
+        if (shown is None) != (current is None) or (shown and current and shown.run_id != current.run_id):
+            return False, current
+        return True, current
+
+    def rider_words(self, target: Candidate | None) -> str:
+        if target is None:
+            return ""
+        return self.trackside.tr("rider", bib=target.bib, name=target.name)
+
+    def target_line(self) -> str:
+        """The line above the penalty keys: who calls go to, and why this rider."""
+        tr = self.trackside.tr
+        choice = self.choice
+        t = choice.target
+        if t is None:
+            return tr("timing.no_target")
+        if choice.grace_left_ns is not None:
+            seconds = (choice.grace_left_ns + 999_999_999) // 1_000_000_000
+            why = tr("target.grace", s=seconds)
+        elif choice.why == "nearest" and self.armed is not None:
+            why = tr("target.nearest", segment=tr.pick(self.armed.name_zh, self.armed.name_en))
+        else:
+            why = tr(f"target.{choice.why}")
+        return tr("timing.target", rider=self.rider_words(t), why=why)
+
+    def _show_panel(self) -> None:
+        panels = list(self.query(PenaltyPanel)) if self.is_mounted else []
+        if not panels:
+            return
+        line = self.target_line()
+        t = self.choice.target
+        key = (line, self.armed.code if self.armed else None)
+        if key == self._panel_key:
+            return
+        self._panel_key = key
+        panels[0].show_keys(self.trackside.event.course, self.armed, line, t is not None)
+        box = self.query_one("#clocks", VerticalScroll)
+        for clock in box.query(RiderClock):
+            selected = t is not None and clock.rider.run_id == t.run_id
+            clock.set_class(selected, "selected")
+            if selected and not clock.removing:
+                box.scroll_to_widget(clock, animate=False)
 
     def action_select(self, step: int) -> None:
         if self.board is None or not self.board.targets:
             return
         targets = self.board.targets
-        current = self.target()
-        index = targets.index(current) if current in targets else 0
-        self.selected_run = targets[(index + step) % len(targets)].run_id
-        self._show_panel()
+        current = self.choice.target
+        ids = [t.run_id for t in targets]
+        index = ids.index(current.run_id) if current is not None and current.run_id in ids else -step
+        chosen = targets[(index + step) % len(targets)]
+        self.pick = Pick(chosen.run_id, self.trackside.clock(), chosen.on_course)
+        self.retarget(announce=False)
         self.refresh_bindings()
 
     # -- which keys apply ---------------------------------------------------------------
@@ -253,12 +322,16 @@ class TimingScreen(EventScreen):
         board = self.board
         if board is None:
             return None
+        if self.armed is not None and action in LETTER_ACTIONS:
+            return tr("why.armed")
+        if action == "infraction":
+            return None if self.armed is not None else tr("why.not_armed")
         if action == "disarm":
             return None if self.armed else tr("why.not_armed")
         if action in ("undo_penalty",):
             return None if (self.last_call_run or self.target()) else tr("why.no_target")
         if action == "select":
-            return None if len(board.targets) > 1 else tr("why.no_target")
+            return None if len(board.targets) > 1 or (board.targets and self.target() is None) else tr("why.no_target")
         if action == "manual_start" or action in ("skip", "dns"):
             return None if board.queue else tr("why.queue_empty")
         if action in ("manual_finish", "undo_start"):
@@ -266,12 +339,29 @@ class TimingScreen(EventScreen):
         if action == "set_status":
             return None if self.target() else tr("why.no_target")
         if action in ("rerun", "confirm_run", "undo_finish"):
-            if self.target() is None:
-                return tr("why.no_target")
-            return None if self.finished_target() else tr("why.no_finisher")
+            return None if board.finishers else tr("why.no_finisher")
         if action in ("assign", "discard"):
             return None if board.orphans else tr("why.no_orphan")
         return None
+
+    def _letter_bindings(self) -> None:
+        """While a segment is armed the footer shows its infraction letters instead of s/f/d/q…."""
+        base = self._base_bindings
+        if base is None:
+            return
+        if self.armed is None:
+            self._bindings = base.copy()
+        else:
+            tr = self.trackside.tr
+            armed = BindingsMap([
+                Binding(inf.hotkey, f"infraction('{inf.code}')", tr.pick(inf.name_zh, inf.name_en),
+                        id=f"timing.infraction.{inf.code}")
+                for inf in self.armed.infractions
+            ])
+            for key, bindings in base.key_to_bindings.items():
+                armed.key_to_bindings.setdefault(key, []).extend(bindings)
+            self._bindings = armed
+        self.refresh_bindings()
 
     # -- penalty keys -----------------------------------------------------------------------
 
@@ -316,27 +406,36 @@ class TimingScreen(EventScreen):
             self.app.notify(self.trackside.tr("why.no_segment", key=key), severity="warning", timeout=3)
             return
         self.armed = segment
-        self._show_panel()
-        self.refresh_bindings()
+        self.retarget(announce=False)
+        self._letter_bindings()
 
     def action_disarm(self) -> None:
         self.armed = None
-        self._show_panel()
-        self.refresh_bindings()
+        self.retarget(announce=False)
+        self._letter_bindings()
+
+    def action_infraction(self, code: str) -> None:
+        if self.armed is None:
+            return
+        infraction = next((i for i in self.armed.infractions if i.code == code), None)
+        if infraction is not None:
+            self.call_infraction(self.armed, infraction)
 
     def call_infraction(self, segment: Segment, infraction: Infraction) -> None:
         app = self.trackside
         tr = app.tr
-        target = self.target()
+        still, target = self.acting_target()  # while still armed: the rule that chose him holds
         self.armed = None
-        if target is None:
-            app.notify(tr("why.no_target"), severity="warning", timeout=3)
-            self._show_panel()
+        self._letter_bindings()
+        if not still or self.refuse("penalty", target):
+            self.retarget(announce=False)
             return
+        assert target is not None
         self._standings_still_valid = target.on_course
         what = "DSQ" if infraction.eliminates else format_penalty(infraction.penalty_ns)
-        done = tr("timing.penalty_called", bib=target.bib, segment=tr.pick(segment.name_zh, segment.name_en),
-                  name=tr.pick(infraction.name_zh, infraction.name_en), what=what)
+        done = tr("timing.penalty_called", rider=self.rider_words(target),
+                  segment=tr.pick(segment.name_zh, segment.name_en), name=tr.pick(infraction.name_zh, infraction.name_en),
+                  what=what)
         result = app.run_command(
             lambda: judging.call_penalty(app.event, target.bib, segment.code, infraction.code, run_id=target.run_id),
             done=done,
@@ -344,8 +443,7 @@ class TimingScreen(EventScreen):
         self._standings_still_valid = False  # used by the refresh inside run_command, or void
         if result.ok:
             self.last_call_run = target.run_id
-            self.selected_run = target.run_id
-        self._show_panel()
+        self.retarget(announce=False)
 
     def action_undo_penalty(self) -> None:
         app = self.trackside
@@ -357,168 +455,9 @@ class TimingScreen(EventScreen):
         withdrawn = app.run_command(lambda: judging.undo_last_penalty(app.event, run_id))
         self._standings_still_valid = False
         if withdrawn.ok:
-            bib = timing.run(app.event, run_id)["bib"]
-            app.notify(app.tr("timing.penalty_undone", bib=bib, penalty=withdrawn.value), timeout=3)
-
-    # -- manual impulses and queue --------------------------------------------------------
-
-    def action_manual_start(self) -> None:
-        app = self.trackside
-        done = app.run_command(lambda: timing.manual_impulse(app.event, track=app.track, channel=Channel.START))
-        if done.value is not None and done.value.bib is not None:
-            app.notify(app.tr("timing.started", bib=done.value.bib, name=""), timeout=3)
-
-    def action_manual_finish(self) -> None:
-        app = self.trackside
-        target = self.on_course_target()
-        run_id = target.run_id if target else None
-        done = app.run_command(
-            lambda: timing.manual_impulse(app.event, track=app.track, channel=Channel.FINISH, run_id=run_id)
-        )
-        outcome = done.value
-        if outcome is not None and outcome.bib is not None:
-            precision = app.event.course.precision_ns
-            app.notify(app.tr("timing.finished", bib=outcome.bib, time=format_duration(outcome.raw_ns, precision)),
-                       timeout=3)
-
-    def _queue_head(self) -> dict[str, Any] | None:
-        return self.board.queue[0] if self.board and self.board.queue else None
-
-    def action_skip(self) -> None:
-        app = self.trackside
-        head = self._queue_head()
-        if head is None:
-            return
-        app.run_command(lambda: start_queue.skip(app.event, head["bib"]),
-                        done=app.tr("timing.skipped", bib=head["bib"]))
-
-    def action_dns(self) -> None:
-        app = self.trackside
-        head = self._queue_head()
-        if head is None:
-            return
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                app.run_command(lambda: start_queue.scratch(app.event, head["bib"], reason="DNS"),
-                                done=app.tr("timing.scratched", bib=head["bib"]))
-
-        app.push_screen(ConfirmDialog(app.tr("title.scratch", bib=head["bib"], name=head["name"]), app.tr), answer)
-
-    # -- decisions on a run ----------------------------------------------------------------
-
-    def _with_reason(self, title_key: str, target: Target, then: Any, *, head_referee: bool = False) -> None:
-        app = self.trackside
-        dialog = ReasonDialog(
-            app.tr(title_key, bib=target.bib, name=target.name), app.tr,
-            ask_operator=head_referee and app.needs_operator(), on_operator=app.set_operator,
-        )
-
-        def answer(reason: str | None) -> None:
-            if reason:
-                app.run_command(lambda: then(reason), done=app.tr("timing.done"))
-
-        app.push_screen(dialog, answer)
-
-    def action_set_status(self, status: str) -> None:
-        app = self.trackside
-        target = self.target()
-        if target is None:
-            return
-        key = "title.dnf" if status == "DNF" else "title.dsq"
-        self._with_reason(key, target, lambda reason: judging.set_status(app.event, target.run_id, status,
-                                                                          reason=reason))
-
-    def action_rerun(self) -> None:
-        app = self.trackside
-        target = self.target()
-        if target is None:
-            return
-        self._with_reason("title.rerun", target,
-                          lambda reason: judging.grant_rerun(app.event, target.run_id, reason=reason),
-                          head_referee=True)
-
-    def action_undo_start(self) -> None:
-        app = self.trackside
-        target = self.on_course_target()
-        if target is None:
-            return
-        self._with_reason("title.undo_start", target,
-                          lambda reason: timing.undo_start(app.event, target.run_id, reason=reason))
-
-    def action_undo_finish(self) -> None:
-        app = self.trackside
-        target = self.target()
-        if target is None:
-            return
-        self._with_reason("title.undo_finish", target,
-                          lambda reason: timing.undo_finish(app.event, target.run_id, reason=reason))
-
-    def action_confirm_run(self) -> None:
-        app = self.trackside
-        target = self.target()
-        if target is None:
-            return
-        done = app.tr("timing.confirmed", bib=target.bib)
-        if not app.needs_operator():
-            app.run_command(lambda: judging.confirm_run(app.event, target.run_id), done=done)
-            return
-
-        def answer(values: dict[str, str] | None) -> None:
-            if values:
-                app.set_operator(values["operator"])
-                app.run_command(lambda: judging.confirm_run(app.event, target.run_id), done=done)
-
-        app.push_screen(FormDialog(app.tr("title.confirm", bib=target.bib, name=target.name), app.tr,
-                                   ask_reason=False, ask_operator=True), answer)
-
-    def action_assign(self) -> None:
-        app = self.trackside
-        if self.board is None or not self.board.orphans:
-            return
-        impulse = self.board.orphans[0]
-        riders = self.board.on_course
-        default_run = impulse.get("run_id") or (riders[0].run_id if riders else None)
-        hint = " ".join(f"{r.run_id}=#{r.bib}" for r in riders[:4])
-        if impulse["disposition"] == "candidate" and impulse.get("run_id"):
-            hint = f"{impulse['run_id']} {hint}"
-        head = self._queue_head()
-        dialog = AssignOrphanDialog(impulse, app.tr, default_bib=head["bib"] if head else None,
-                                    default_run=default_run, runs_hint=hint)
-
-        def answer(values: dict[str, str] | None) -> None:
-            if not values:
-                return
-            reason = values["reason"]
-            if "bib" in values:
-                app.run_command(lambda: timing.assign_impulse(app.event, impulse["seq"], reason=reason,
-                                                              bib=int(values["bib"])), done=app.tr("timing.done"))
-            elif impulse["disposition"] == "candidate":
-                app.run_command(lambda: timing.choose_finish(app.event, int(values["run"]), impulse["seq"],
-                                                             reason=reason), done=app.tr("timing.done"))
-            else:
-                app.run_command(lambda: timing.assign_impulse(app.event, impulse["seq"], reason=reason,
-                                                              run_id=int(values["run"])), done=app.tr("timing.done"))
-
-        app.push_screen(dialog, answer)
-
-    def action_discard(self) -> None:
-        """Set the newest waiting impulse aside (a test slap): kept in the journal, never used."""
-        app = self.trackside
-        if self.board is None or not self.board.orphans:
-            return
-        impulse = self.board.orphans[0]
-
-        def answer(values: dict[str, str] | None) -> None:
-            if values:
-                app.run_command(lambda: timing.discard_impulse(app.event, impulse["seq"], reason=values["reason"]),
-                                done=app.tr("timing.done"))
-
-        app.push_screen(
-            FormDialog(app.tr("title.discard", seq=impulse["seq"], track=impulse["track"], channel=impulse["channel"]),
-                       app.tr, default_reason=app.tr("discard.default_reason")),
-            answer,
-        )
+            r = timing.run(app.event, run_id)
+            app.notify(app.tr("timing.penalty_undone", rider=app.tr("rider", bib=r["bib"], name=r["name"]),
+                              penalty=withdrawn.value), timeout=3)
 
     # -- command palette: every penalty -------------------------------------------------------
 
@@ -531,6 +470,11 @@ class TimingScreen(EventScreen):
                     tr("palette.penalty", segment=tr.pick(seg.name_zh, seg.name_en),
                        name=tr.pick(inf.name_zh, inf.name_en), keys=f"{seg.hotkey} {inf.hotkey}"),
                     tr("palette.penalty_help"),
-                    lambda s=seg, i=inf: self.call_infraction(s, i),
+                    lambda s=seg, i=inf: self._palette_call(s, i),
                 ))
         return commands
+
+    def _palette_call(self, segment: Segment, infraction: Infraction) -> None:
+        self.armed = segment  # the palette call goes where the keys would have sent it
+        self.retarget(announce=False)
+        self.call_infraction(segment, infraction)

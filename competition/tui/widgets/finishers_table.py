@@ -6,31 +6,31 @@ from typing import Any
 
 from rich.text import Text
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
 
 from competition.times import format_duration, format_penalty
 from competition.tui.board import Finisher
 from competition.tui.i18n import Texts
+from competition.tui.widgets.fitted_table import Col, FittedTable
+
+COLUMNS = (Col("col.bib", 5), Col("col.name", 10), Col("col.raw", 8), Col("col.penalty", 5), Col("col.adjusted", 8),
+           Col("col.status", 6), Col("col.rank", 4), Col("col.mark", 12, flex=True))
 
 
-class FinishersTable(DataTable[Any]):
-    """One row per recent finisher, newest first; the announcer reads it aloud."""
+class FinishersTable(FittedTable, can_focus=False):
+    """One row per recent finisher, newest first; the announcer reads it aloud.
+
+    Implausible times (below the minimum run, over the limit, far from the
+    field: a finish paired with the wrong start) are flagged ⚠ in the notes.
+    """
 
     def __init__(self, tr: Texts, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-        self.tr = tr
+        super().__init__(tr, COLUMNS, cursor_type="row", zebra_stripes=True, **kwargs)
         self.run_ids: list[int] = []
         self._rows: list[tuple[Any, ...]] = []
 
-    def on_mount(self) -> None:
-        t = self.tr
-        for key, width in (("col.bib", 5), ("col.name", 12), ("col.raw", 9), ("col.penalty", 6),
-                           ("col.adjusted", 9), ("col.status", 6), ("col.rank", 5), ("col.mark", 18)):
-            self.add_column(t(key), width=width, key=key)
-
     def row_cells(self, f: Finisher, precision_ns: int) -> tuple[Any, ...]:
         t = self.tr
-        notes = []
+        notes = [f"⚠{t('flag.' + flag)}" for flag in f.flags]
         if f.manual:
             notes.append(t("timing.manual"))
         if f.confirmed:
@@ -40,6 +40,8 @@ class FinishersTable(DataTable[Any]):
         if f.lines:
             notes.append(" ".join(t.pick(ln.name_zh, ln.name_en) for ln in f.lines))
         status_style = "bold" if f.status == "OK" else "bold red"
+        if f.flags:
+            status_style = "bold red"
         return (
             f"#{f.bib}",
             f.name,
@@ -47,7 +49,8 @@ class FinishersTable(DataTable[Any]):
             Text(format_penalty(f.penalty_ns) if f.penalty_ns else "", justify="right"),
             Text(format_duration(f.adjusted_ns, precision_ns), style="bold", justify="right"),
             Text(f.status, style=status_style),
-            Text(str(f.rank) if f.rank is not None else "—", style="bold", justify="right"),
+            # DNF/DSQ riders get no place, whatever the ranking gave them.
+            Text(str(f.rank) if f.rank is not None and f.status == "OK" else "—", style="bold", justify="right"),
             " ".join(notes),
         )
 
@@ -59,7 +62,7 @@ class FinishersTable(DataTable[Any]):
         self.run_ids = [f.run_id for f in finishers]
         self.clear()
         for f, cells in zip(finishers, rows, strict=True):
-            self.add_row(*cells, key=str(f.run_id))
+            self.add_full_row(*cells, key=str(f.run_id))
 
     def cell_text(self, row: int, column: str) -> str:
         """The plain text of one cell (tests and the bench read it)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Digits, Static
 
 from competition.times import format_duration, format_penalty
@@ -78,3 +78,8 @@ class RiderClock(Vertical):
     def shown(self) -> str:
         """The clock text on screen now (tests read it)."""
         return self._shown
+
+
+class ClocksBox(VerticalScroll, can_focus=False):
+    """The clocks on course. Never takes the focus, so ↑/↓ always move the target (at 80×24 a
+    focused scroll box ate them); the screen scrolls the target's clock into view instead."""

@@ -69,7 +69,10 @@ class TimerStatusBar(Static):
             else:
                 text.append(f" {t('status.offline')} ", style="bold white on red")
             self.set_class(state.online is False, "offline")
-            text.append(f" {state.protocol} {short_port(state.url)}")
+        # The event title next: on a narrow terminal (80×24) it must not be what gets cut.
+        text.append(f" {state.title} ", style="bold")
+        if state.url is not None:
+            text.append(f"│ {state.protocol} {short_port(state.url)}")
         text.append(f" │ {t('status.track', track=state.track)}")
         if state.last_impulse_ns is None:
             text.append(f" │ {t('status.no_impulse')}")
@@ -79,5 +82,4 @@ class TimerStatusBar(Static):
             text.append(f" │ {t('status.rejected', n=state.rejected)}", style="bold")
         if state.operator:
             text.append(f" │ {t('status.operator', name=state.operator)}")
-        text.append(f" │ {state.title}", style="bold")
         self.update(text)
