@@ -298,7 +298,22 @@ class TracksideApp(ExplainsKeys, App[None]):
             rejected=self.rejected_count,
             operator=self.operator,
             title=self.event.title,
+            serving=self._serving_url(),
         )
+
+    def _serving_url(self) -> str | None:
+        """The venue server's first address, read from beside the event file at most every 2 s."""
+        import time
+
+        from competition.venue_status import serving
+
+        now = time.monotonic()
+        cached = getattr(self, "_serving_cache", None)
+        if cached is None or now - cached[0] > 2:
+            live = serving(self.event.path)
+            cached = (now, live["urls"][0].removeprefix("http://").rstrip("/") if live and live["urls"] else None)
+            self._serving_cache = cached
+        return cached[1]
 
     def timer_offline(self) -> bool:
         return self.recorder is not None and self.timer_state().online is False

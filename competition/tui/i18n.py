@@ -247,6 +247,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status.on_course": _words(g.RUN_STATES, "on_course"),
     "status.rode": _words(g.RUN_STATES, "rode"),
     "status.operator": ("操作人 {name}", "operator {name}"),
+    "status.serving": ("现场服务 {url}", "serving {url}"),
+    "hardware.satellite": ("副机 {name}（{track} 道）：{state}，待转发 {backlog}，上次脉冲 {last}",
+                           "satellite {name} (track {track}): {state}, backlog {backlog}, last impulse {last}"),
     # -- why a key does nothing now -------------------------------------------------
     "why.no_rider": ("没有选手在赛道上", "No rider is on course"),
     "why.no_target": ("没有可判罚的选手（赛道上无人，也没有刚到达的选手）",

@@ -120,6 +120,13 @@ class HardwareScreen(EventScreen):
         proto = rec.protocol if rec is not None else PROTOCOLS.get(self.protocol)
         if proto is not None:
             text += f"\n{proto.settings_text()}"
+        # Second timing laptops forwarding to this event through the venue server (trackside serve).
+        from competition.venue_status import satellite_states
+
+        for sat in satellite_states(app.event.path):
+            text += "\n" + tr("hardware.satellite", name=sat["satellite"], track=sat["track"],
+                               state=tr("status.online") if sat["online"] else tr("status.offline"),
+                               backlog=sat.get("backlog", 0), last=sat.get("last_impulse") or "—")
         self.query_one("#hardware-settings", Static).update(text)
 
     def action_rescan(self) -> None:

@@ -25,6 +25,7 @@ class TimerState:
     rejected: int
     operator: str
     title: str
+    serving: str | None = None  # the venue server's address when `trackside serve` runs on this file
 
 
 def format_age(ns: int) -> str:
@@ -80,6 +81,8 @@ class TimerStatusBar(Static):
             text.append(f" │ {t('status.last_impulse', age=format_age(now_ns - state.last_impulse_ns))}")
         if state.rejected:
             text.append(f" │ {t('status.rejected', n=state.rejected)}", style="bold")
+        if state.serving:
+            text.append(f" │ {t('status.serving', url=state.serving)}")
         if state.operator:
             text.append(f" │ {t('status.operator', name=state.operator)}")
         self.update(text)
