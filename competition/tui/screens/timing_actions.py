@@ -206,15 +206,17 @@ class TimingActions:
                 return
             reason = values["reason"]
             done = app.tr("timing.assigned", seq=impulse["seq"], what=values.get("summary", ""))
+            # The dialog showed the resulting time and, for one outside the course's limits,
+            # asked again with a reason: that is the referee's confirmation the core asks for.
             if "bib" in values:
                 app.run_command(lambda: timing.assign_impulse(app.event, impulse["seq"], reason=reason,
-                                                              bib=int(values["bib"])), done=done)
+                                                              bib=int(values["bib"]), force=True), done=done)
             elif impulse["disposition"] == "candidate":
                 app.run_command(lambda: timing.choose_finish(app.event, int(values["run"]), impulse["seq"],
-                                                             reason=reason), done=done)
+                                                             reason=reason, force=True), done=done)
             else:
                 app.run_command(lambda: timing.assign_impulse(app.event, impulse["seq"], reason=reason,
-                                                              run_id=int(values["run"])), done=done)
+                                                              run_id=int(values["run"]), force=True), done=done)
 
         app.push_screen(dialog, answer)
 
