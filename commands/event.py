@@ -149,7 +149,7 @@ def verify(ctx: Ctx, seal: str | None) -> None:
             report = verify_store(store)
         seal_report = None
         if seal:
-            from competition.seal import verify_seal
+            from results.seal import verify_seal
 
             with ctx.event() as event:
                 seal_report = verify_seal(event, seal)

@@ -76,7 +76,7 @@ def round_official(ctx: Ctx, round_code: str | None, early_reason: str | None) -
     """确定为正式成绩并封存（封存码印在成绩公告上）/ make the results official and seal them."""
 
     def body() -> None:
-        from competition.round_states import make_official
+        from results.seal import make_official
 
         with ctx.event() as event:
             state = make_official(event, round_code, early_reason=early_reason)

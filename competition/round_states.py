@@ -5,12 +5,13 @@ when the appeal window (``appeal_window_minutes`` in the course file) closes.
 Written appeals are cases (``competition.appeals``); the round cannot become
 official while one is open, nor before the window has closed unless the head
 referee gives a reason. Making it official writes the seal
-(``competition.seal``): the hash of that journal row, printed on the notice.
+(``results.seal``): the hash of that journal row, printed on the notice.
 Every step is a journal row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -97,12 +98,20 @@ def publish_round(event: Event, round_code: str | None = None, *, now: datetime 
     return round_state(event, code)
 
 
-def make_official(
-    event: Event, round_code: str | None = None, *, early_reason: str | None = None, now: datetime | None = None,
-) -> RoundState:
-    """正式成绩: refused while a case is open or (without a reason) before the window closed. Writes the seal."""
-    from competition.seal import notice_digest, seal_code
+def seal_code(seq: int, row_hash: str) -> str:
+    """The seal as printed: the official row's number and 64 bits of its hash."""
+    return f"{seq}-{row_hash[:16].upper()}"
 
+
+def make_official(
+    event: Event, round_code: str | None = None, *, notice_digest: Callable[[Event, str], str],
+    early_reason: str | None = None, now: datetime | None = None,
+) -> RoundState:
+    """正式成绩: refused while a case is open or (without a reason) before the window closed. Writes the seal.
+
+    ``notice_digest`` (``results.seal``) is what the seal covers: the round's results
+    as the notice prints them. Callers use ``results.seal.make_official``.
+    """
     code = event.require_round(round_code)
     state = round_state(event, code)
     if state.state == RUNNING:

@@ -57,7 +57,8 @@ def appeal_and_seal(event: Event, round_code: str, echo: Callable[[str], None], 
     """Post the round, take one appeal (upheld: the call is withdrawn under the case), make it official."""
     from competition.appeals import file_appeal, rule_appeal
     from competition.judging import withdraw_penalty
-    from competition.round_states import make_official, publish_round
+    from competition.round_states import publish_round
+    from results.seal import make_official
 
     publish_round(event, round_code)
     call = event.store.query(

@@ -85,3 +85,17 @@ def test_cli_help_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_event_core_never_reaches_up_into_results() -> None:
+    """Arrows point down: results uses competition, never the other way (the faces may use both)."""
+    offenders = []
+    for path in (ROOT / "competition").rglob("*.py"):
+        parts = path.relative_to(ROOT).parts
+        if parts[:2] in (("competition", "tui"), ("competition", "web")):
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("from results", "import results")):
+                offenders.append(f"{path.relative_to(ROOT)}: {stripped}")
+    assert offenders == []

@@ -32,7 +32,7 @@ def test_headless_demo_plays_a_whole_competition(tmp_path: Path) -> None:
         # The union day: both rounds official with their seals, an upheld appeal each, teams and categories.
         from competition.appeals import cases
         from competition.round_states import all_round_states
-        from competition.seal import verify_seal
+        from results.seal import verify_seal
 
         states = all_round_states(ev)
         assert [s.state for s in states] == ["official", "official"]

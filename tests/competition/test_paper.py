@@ -13,10 +13,11 @@ from competition.errors import CommandRefused
 from competition.event import Event
 from competition.judging import call_penalty
 from competition.paper import differences
-from competition.round_states import make_official, publish_round
+from competition.round_states import publish_round
 from competition.start_queue import check_in
 from competition.verify import verify_event
 from main import cli
+from results.seal import make_official
 from tests.conftest import register
 from tests.web_free_helpers import finish_all
 

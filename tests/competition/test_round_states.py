@@ -15,11 +15,11 @@ from competition.errors import CommandRefused
 from competition.event import Event
 from competition.journal import row_hash
 from competition.judging import call_penalty
-from competition.round_states import make_official, publish_round, round_state
-from competition.seal import verify_seal
+from competition.round_states import publish_round, round_state
 from competition.start_queue import check_in
 from competition.verify import verify_event
 from main import cli
+from results.seal import make_official, verify_seal
 from results.standings import build_standings
 from tests.conftest import register
 from tests.web_free_helpers import finish_all

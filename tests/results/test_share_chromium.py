@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from competition.event import Event
-from competition.round_states import make_official, publish_round
+from competition.round_states import publish_round
 from competition.start_queue import check_in
 from main import cli
+from results.seal import make_official
 from results.share import png_size
 from tests.conftest import register
 from tests.web_free_helpers import finish_all

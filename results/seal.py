@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from competition.errors import CommandRefused
+from competition.round_states import RoundState
 
 if TYPE_CHECKING:
     from competition.event import Event
@@ -28,8 +29,12 @@ if TYPE_CHECKING:
 _CODE = re.compile(r"^\s*(\d{1,12})-([0-9A-Fa-f]{16})\s*$")
 
 
-def seal_code(seq: int, row_hash: str) -> str:
-    return f"{seq}-{row_hash[:16].upper()}"
+def make_official(event: Event, round_code: str | None = None, *, early_reason: str | None = None,
+                  now: Any = None) -> RoundState:
+    """Make a round's results official (``competition.round_states.make_official``), sealed on its notice."""
+    from competition.round_states import make_official as official
+
+    return official(event, round_code, notice_digest=notice_digest, early_reason=early_reason, now=now)
 
 
 def parse_seal(code: str) -> tuple[int, str]:
