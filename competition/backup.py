@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from competition.durable import fsync_folder
 from competition.errors import TracksideError
 from competition.journal import JournalHead, journal_head, verify_chain
 from competition.rebuild import compare_projections, rebuild_projections
@@ -200,19 +201,6 @@ def _sqlite_failure(exc: sqlite3.Error, target: Path) -> BackupError:
     return BackupError(f"备份失败：{exc}", f"Backup failed: {exc}")
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def place_without_overwrite(temp: Path, final: Path) -> None:
     """Move a finished file to its name, refusing (FileExistsError) if the name is taken."""
     try:
@@ -226,7 +214,7 @@ def place_without_overwrite(temp: Path, final: Path) -> None:
         os.rename(temp, final)
     else:
         os.unlink(temp)
-    _fsync_dir(final.parent)
+    fsync_folder(final.parent)
 
 
 def copy_database(source: sqlite3.Connection, temp: Path) -> None:

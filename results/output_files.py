@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from competition.durable import fsync_folder
 from competition.errors import TracksideError
 
 INDEX_FILE = "index.html"
@@ -116,7 +117,7 @@ def write_file_atomic(path: Path, write: Callable[[Path], None], what_zh: str = 
         os.chmod(temp, 0o644)  # mkstemp makes 0600; outputs are meant to be shared
         refuse_non_regular(path, what_zh, what_en)  # nothing appeared in its place meanwhile
         os.replace(temp, path)
-        _fsync_folder(parent)
+        fsync_folder(parent)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise output_error(exc, path, what_zh, what_en) from exc
@@ -124,20 +125,6 @@ def write_file_atomic(path: Path, write: Callable[[Path], None], what_zh: str = 
         temp.unlink(missing_ok=True)
         raise
     return path
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename durable (best effort: not every filesystem allows it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -267,7 +254,7 @@ def write_folder_atomic(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]
             aside = Path(f"{staging}"[: -len(".tmp")] + ".old")
             os.replace(out_dir, aside)
         os.replace(staging, out_dir)
-        _fsync_folder(parent)
+        fsync_folder(parent)
     except OSError as exc:
         if aside is not None and aside.exists() and not out_dir.exists():
             os.replace(aside, out_dir)
