@@ -64,7 +64,9 @@ def ridden_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def workdir(ridden_template: Path, tmp_path: Path) -> Path:
+def workdir(ridden_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # Relative paths (the empty one means ".") land in the test's folder, never the checkout.
+    monkeypatch.chdir(tmp_path)
     shutil.copy(ridden_template, tmp_path / "event.db")
     (tmp_path / "sheet.csv").write_text("姓名,手机号\n张三,13800138000\n", encoding="utf-8")
     (tmp_path / "capture.cap").write_bytes(b" 0009 C0  10:05:00.0000 00\r\x00\xff garbage\r")
