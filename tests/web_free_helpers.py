@@ -9,9 +9,10 @@ from hardware.impulse import Channel, Impulse
 S = 1_000_000_000
 
 
-def _pad(channel: Channel, host_ns: int, seq: int) -> Impulse:
+def pad_impulse(channel: Channel, host_ns: int, seq: int, *, device: str = "pad:test") -> Impulse:
+    """An impulse from a simple pad box: host-stamped, no device clock."""
     return Impulse(
-        protocol="pad", device="pad:rounds", channel=channel, channel_raw=channel.value[0].upper(), device_seq=seq,
+        protocol="pad", device=device, channel=channel, channel_raw=channel.value[0].upper(), device_seq=seq,
         device_time_ns=None, clock_modulus_ns=None, resolution_ns=1_000_000, host_ns=host_ns, bib=None,
         manual=False, replayed=False, cleared=False, bad_checksum=False, raw=f"{channel.value} {seq}\n".encode(),
     )
@@ -23,7 +24,7 @@ def finish_all(event: Event, seconds: list[int], *, track: int = 1, t0: int = 1_
     seq = 1000
     for secs in seconds:
         seq += 1
-        record_impulse(event, _pad(Channel.START, t, seq), track=track)
+        record_impulse(event, pad_impulse(Channel.START, t, seq, device="pad:rounds"), track=track)
         seq += 1
-        record_impulse(event, _pad(Channel.FINISH, t + secs * S, seq), track=track)
+        record_impulse(event, pad_impulse(Channel.FINISH, t + secs * S, seq, device="pad:rounds"), track=track)
         t += (secs + 10) * S

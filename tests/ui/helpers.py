@@ -8,7 +8,8 @@ from typing import Any
 from competition.event import Event
 from competition.timing import ImpulseOutcome, record_impulse
 from competition.tui.app import TracksideApp
-from hardware.impulse import Channel, Impulse
+from hardware.impulse import Channel
+from tests.web_free_helpers import pad_impulse
 
 S = 1_000_000_000
 T0 = 5_000 * S  # the host's monotonic clock when the test begins
@@ -23,14 +24,6 @@ class PinnedClock:
     def __call__(self) -> int:
         return self.now
 
-
-def pad_impulse(channel: Channel, host_ns: int, seq: int) -> Impulse:
-    """An impulse from a simple pad box: host-stamped, no device clock."""
-    return Impulse(
-        protocol="pad", device="pad:test", channel=channel, channel_raw=channel.value[0].upper(), device_seq=seq,
-        device_time_ns=None, clock_modulus_ns=None, resolution_ns=1_000_000, host_ns=host_ns, bib=None,
-        manual=False, replayed=False, cleared=False, bad_checksum=False, raw=f"{channel.value} {seq}\n".encode(),
-    )
 
 
 class RecorderStandIn:

@@ -12,16 +12,13 @@ from competition.event import Event
 from competition.start_queue import check_in
 from competition.timing import record_impulse
 from hardware.impulse import Channel, Impulse
+from tests.web_free_helpers import pad_impulse
 
 S = 1_000_000_000
 
 
 def pad(channel: Channel, host_ns: int, seq: int) -> Impulse:
-    return Impulse(
-        protocol="pad", device="pad:web", channel=channel, channel_raw=channel.value[0].upper(), device_seq=seq,
-        device_time_ns=None, clock_modulus_ns=None, resolution_ns=1_000_000, host_ns=host_ns, bib=None,
-        manual=False, replayed=False, cleared=False, bad_checksum=False, raw=f"{channel.value} {seq}\n".encode(),
-    )
+    return pad_impulse(channel, host_ns, seq, device="pad:web")
 
 
 class Track:
