@@ -263,17 +263,23 @@ def _run_finished(conn: sqlite3.Connection, row: JournalRow) -> None:
 def _run_start_undone(conn: sqlite3.Connection, row: JournalRow) -> None:
     p = row.payload
     run = conn.execute("SELECT round, bib, track, start_seq FROM runs WHERE run_id = ?", (p["run_id"],)).fetchone()
-    round_code, bib, track, start_seq = run
+    round_code, bib, _track, start_seq = run
     conn.execute("UPDATE runs SET state = 'void', counts = 0, status_reason = ? WHERE run_id = ?", (p["reason"], p["run_id"]))
     if start_seq is not None:
         conn.execute("UPDATE impulses SET disposition = 'orphan', run_id = NULL WHERE seq = ?", (start_seq,))
     if p.get("requeue", True):
-        conn.execute(
-            "UPDATE queue SET state = 'waiting', position = ? WHERE entry_id = ("
-            " SELECT entry_id FROM queue WHERE round = ? AND bib = ? AND state = 'started'"
-            " ORDER BY entry_id DESC LIMIT 1)",
-            (_queue_front(conn, round_code, track), round_code, bib),
-        )
+        # Back at the front of the queue the rider waited in: a start assigned from another
+        # track leaves his entry on his own track.
+        entry = conn.execute(
+            "SELECT entry_id, track FROM queue WHERE round = ? AND bib = ? AND state = 'started'"
+            " ORDER BY entry_id DESC LIMIT 1",
+            (round_code, bib),
+        ).fetchone()
+        if entry is not None:
+            conn.execute(
+                "UPDATE queue SET state = 'waiting', position = ? WHERE entry_id = ?",
+                (_queue_front(conn, round_code, entry[1]), entry[0]),
+            )
 
 
 @handles("run_finish_undone")

@@ -216,3 +216,19 @@ def test_test_slaps_are_set_aside(event: Event) -> None:
     with pytest.raises(CommandRefused, match="撤销出发"):
         timing.discard_impulse(event, started.seq or 0, reason="x")
     assert verify_event(event).ok
+
+
+def test_undo_start_of_a_rider_timed_on_another_track_puts_him_at_the_front_of_his_own_queue(event: Event) -> None:
+    """A rider queued on track 2 given a start from track 1 goes back to the front of track 2's queue."""
+    register(event, 6)
+    start_queue.check_in(event, [1, 2, 3], track=1)
+    start_queue.check_in(event, [4, 5, 6], track=2)
+    timing.record_impulse(event, imp(Channel.START, T0, 1), track=1)
+    second = timing.record_impulse(event, imp(Channel.START, T0 + 20 * S, 2), track=1)
+    timing.undo_start(event, second.run_id or 0, reason="抢跑")  # bib 2 back at the front; the impulse an orphan
+    run_id = timing.assign_impulse(event, second.seq, bib=5, reason="5 号在 1 道出发", force=True)
+    assert [w["bib"] for w in start_queue.waiting(event, 2)] == [4, 6]
+    timing.undo_start(event, run_id, reason="发令失误")
+    assert [w["bib"] for w in start_queue.waiting(event, 2)] == [5, 4, 6]
+    assert [w["bib"] for w in start_queue.waiting(event, 1)] == [2, 3]
+    assert verify_event(event).ok
