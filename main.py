@@ -31,7 +31,7 @@ from commands.params import CASE_ID
 
 @click.group(cls=GuardedGroup, context_settings=CONTEXT)
 @click.option("--db", metavar="FILE", help="赛事文件（默认 ./trackside.db，或环境变量 TRACKSIDE_DB）/ event file")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=lambda: os.environ.get("TRACKSIDE_LANG", "zh"),
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=lambda: os.environ.get("TRACKSIDE_LANG") or "zh",
               show_default="zh", help="界面语言 / language")
 @click.option("--operator", default=lambda: os.environ.get("TRACKSIDE_OPERATOR", ""),
               help="操作人姓名，记入日志 / operator name recorded in the journal")

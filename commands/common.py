@@ -151,9 +151,18 @@ def last_resort(exc: BaseException, db: str | None, lang: str) -> NoReturn:
 class GuardedGroup(click.Group):
     """The top-level group: any exception no command handled goes through ``last_resort``."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:  # e.g. `--lang xx`, a bad --db before any command
+            _say_usage_error(exc, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a subcommand's missing option, unknown command …
+            _say_usage_error(exc, None)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:
@@ -170,6 +179,14 @@ class GuardedGroup(click.Group):
             if text is not None:
                 fail(("Error: " if lang == "en" else "错误：") + text)
             last_resort(exc, obj.db if obj is not None else None, lang)
+
+
+def _say_usage_error(exc: click.UsageError, args: list[str] | None) -> NoReturn:
+    """Click's usage error in the user's language, then the exit code Click would give."""
+    from commands.usage_errors import language, show
+
+    show(exc, language(exc.ctx, args))
+    raise click.exceptions.Exit(exc.exit_code)
 
 
 def guard_output_file(ctx: Ctx, target: str) -> None:
