@@ -29,8 +29,11 @@ def port_identities(url: str) -> list[str]:
     ``/dev/ttyUSB0``, its ``/dev/serial/by-id/…`` link and ``../dev/ttyUSB0``
     all resolve (``os.path.realpath``) to one path; a second device node for the
     same device (or a bind mount) still has the same ``st_rdev``. URLs such as
-    ``socket://`` are compared as written.
+    ``socket://`` are compared as written; ``loop://`` is one per process.
     """
+    if url.startswith("loop://"):
+        # pyserial's loop:// lives inside one process: another process's loop:// is another port.
+        return [f"url:{url}#pid{os.getpid()}"]
     if "://" in url:
         return [f"url:{url}"]
     real = os.path.realpath(url)

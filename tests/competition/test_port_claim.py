@@ -98,3 +98,22 @@ def test_the_opened_device_is_locked_against_a_second_reader_by_another_name(
 
 def test_urls_are_compared_as_written() -> None:
     assert port_identities("socket://127.0.0.1:7000") == ["url:socket://127.0.0.1:7000"]
+
+
+def test_loop_urls_of_two_processes_are_two_ports() -> None:
+    """pyserial's loop:// is inside one process: another process's loop:// never blocks this one."""
+    import subprocess
+    import sys
+
+    claim = PortClaim("loop://")
+    claim.acquire()
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c",
+             "from competition.port_claim import PortClaim; c = PortClaim('loop://'); c.acquire(); c.release(); print('ok')"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert child.stdout.strip() == "ok", child.stderr
+        assert port_identities("socket://127.0.0.1:7000") == ["url:socket://127.0.0.1:7000"]
+    finally:
+        claim.release()
