@@ -21,6 +21,7 @@ from hardware.protocols.records import TimerRecord
 from hardware.simulator import TimerSimulator
 from tests.hardware.corpus import (
     ALGE_CAPTURES,
+    ALGE_CLASSEMENTS,
     REAL,
     capture_bibs,
     finished_times,
@@ -107,7 +108,7 @@ def test_alge_documented_lines() -> None:
         assert isinstance(imp, Impulse) and imp.channel is channel, line  # blue course: not splits
     for line, kind in (("n0034", "number_selected"), ("s0003", "number_selected"), ("n0015b", "number_selected"),
                        (" 0016rRT  00:00:05.22   09", "net_time"), (" 0016rDTR 00:00:03.01   09", "difference"),
-                       (" 0001 RTM 00:00:13.39   00 0001", "net_time")):
+                       (" 0001 RTM 00:00:13.39   00 0001", "ranking")):
         rec = by_line[line]
         assert isinstance(rec, TimerRecord) and rec.kind == kind, line
     assert by_line["n0015b"].lane == "b"  # type: ignore[union-attr]
@@ -153,7 +154,11 @@ def test_tagheuer_session_paired_by_bib_with_corrections(tmp_path: Path) -> None
     ev = new_event(tmp_path / "e.db", [3, 5, 8], queue=[8, 3, 5])
     counts = replay_capture(ev, data, protocol="tagheuer")
     assert finished_times(ev) == {3: [38_123_450_000], 5: [61_500_000_000], 8: [45_250_000_000]}
-    assert counts["cancel"] == 1 and counts["timer_record"] == 3
+    # 'T-' took bib 8 off its first finish (an orphan now, the original voided); the
+    # inserted 'T+' time finishes bib 8's run.
+    assert counts["orphan"] == 1 and counts["timer_record"] == 3 and not counts["cancel"]
+    voided = ev.store.query("SELECT bib, device_seq FROM impulses WHERE disposition = 'voided'")
+    assert [(r["bib"], r["device_seq"]) for r in voided] == [(8, 6)]
     assert all(c.agrees for c in timer_checks(ev).values()) and len(timer_checks(ev)) == 3
     ev.close()
 
@@ -216,7 +221,7 @@ def test_stackmat_documented_packet() -> None:
 
 
 def test_grammar_covers_every_corpus_line() -> None:
-    for capture in ALGE_CAPTURES:
+    for capture in ALGE_CAPTURES + ALGE_CLASSEMENTS:
         for line in split_lines(capture.read_bytes(), "alge"):
             assert matches("alge", line), line
     files = {"alge": ["documented-lines.txt"], "tagheuer": ["documented-lines.txt", "constructed-session.thcom08"],
