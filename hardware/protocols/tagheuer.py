@@ -125,8 +125,9 @@ def _is_thcom08(text: str) -> bool:
     return len(text) >= 30 and text[2] == " " and text[12] == " " and text[15] == " "
 
 
-BAUD_SAMPLES = (b"TN 0012 0057  2 14:07:22.61530 00000\t06E4\r\nTN 0013 0058  1 14:07:25.10230 00000\t06D8\r\n"
-                b"TN 0013 0059  2 14:08:01.99410 00000\t06F1\r\nTN 0014 0060  1 14:08:05.40010 00000\t06CE\r\n")
+# Typical lines, in the layout of the captured HL440 line (tests/fixtures/real/tagheuer).
+BAUD_SAMPLES = (b"TN   12   57  2 14:07:22.61530  9828\t06AF\r\nTN   13   58  1 14:07:25.10230  9828\t06AA\r\n"
+                b"TN   13   59  2 14:08:01.99410  9828\t06B8\r\nTN   14   60  1 14:08:05.40010  9828\t06A2\r\n")
 
 
 class TagHeuerDecoder(BaudWatchMixin, Decoder):
@@ -318,7 +319,8 @@ class TagHeuerDeviceModel(DeviceModel):
         return b"".join(self.encode(imp, replayed=True, corrupt_checksum=False) for imp in chosen)
 
     def reboot_banner(self, device: str) -> bytes:
-        return b"TAG HEUER CP545 THCOM08\r\n"
+        # No source documents a power-up line (and no capture shows one): print nothing.
+        return b""
 
 
 PROTOCOL = TagHeuerProtocol()

@@ -38,7 +38,6 @@ GRAMMARS: dict[str, list[re.Pattern[bytes]]] = {
         re.compile(rb"^RR \d{4} \d{4} +\d\d:\d\d:\d\d\.\d{5}\t?\r?$"),
         re.compile(rb"^!T \d\d:\d\d:\d\d \d\d/\d\d/\d\d\t?\r?$"),
         re.compile(rb"^#RT \d{4} \d{2}\t[0-9A-F]{4}\r?$"),
-        re.compile(rb"^TAG HEUER .*\r?$"),  # power-up banner of the simulator (not documented)
     ],
     "microgate": [
         re.compile(rb"^\d{4}\d{4}\d{3}\d{3}\d{3}\d[MRKAESsZ][ 1-]\d{9}\r?$"),

@@ -247,6 +247,7 @@ def test_simulator_lines_match_the_corpus_grammar(protocol: str, options: dict[s
     sim = TimerSimulator(protocol, riders=8, gap_ns=gap * S, course_ns=(40 * S, 60 * S), seed=7,
                          **options)  # type: ignore[arg-type]
     data = sim.run_all()
+    data += sim.reboot()  # what it prints at power-up must be something the device prints too
     lines = split_lines(data, protocol)
     assert lines
     bad = [line for line in lines if not matches(protocol, line)]
