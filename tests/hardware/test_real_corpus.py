@@ -80,7 +80,8 @@ def test_alge_capture_first_in_first_out_gives_riders_wrong_times(tmp_path: Path
     replay_capture(ev, data, protocol=get_protocol("alge").configured(numbers="impulse"))
     expected, got = timer_run_times(data), finished_times(ev, CS)
     equal = sum(min(got.get(b, []).count(t), times.count(t)) for b, times in expected.items() for t in set(times))
-    # Measured: 63 of 125 (non-finishers and corrections shift every later rider).
+    # Measured 2026-12-02: 0 of 125. Read as counters, the bibs jump (sequence gaps), so
+    # every impulse waits as an orphan for the referee: no rider gets the timer's time.
     assert equal < sum(map(len, expected.values())) - 10
     ev.close()
 
