@@ -183,3 +183,19 @@ def test_tagheuer_simulator_prints_the_captured_layout() -> None:
                       rb"\t[0-9A-F]{4}$")
     bad = [ln for ln in lines if not real.match(ln)]
     assert not bad, bad[:3]
+
+
+# -- StackMat Gen 4 (documented behaviour of real units) ------------------------------
+
+
+def test_stackmat_gen4_spontaneous_a_header_is_no_impulse() -> None:
+    """cstimer #171: a Gen 4 at rest sends an 'A' header every few minutes; it is not a start."""
+    from hardware.protocols.stackmat import encode_packet
+
+    idle = encode_packet("I", 0) * 9
+    assert decode("stackmat", idle + encode_packet("A", 0) * 2 + idle) == []
+    # ... while a real solve after it still times exactly the displayed time.
+    solve = b"".join(encode_packet(" ", ms) for ms in range(0, 5_000, 110)) + encode_packet("S", 5_123) * 9
+    imps = [i for i in decode("stackmat", idle + encode_packet("A", 0) + solve) if isinstance(i, Impulse)]
+    assert [i.channel for i in imps] == [Channel.START, Channel.FINISH]
+    assert imps[1].device_time_ns - imps[0].device_time_ns == 5_123_000_000
