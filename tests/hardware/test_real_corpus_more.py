@@ -5,10 +5,13 @@ See tests/fixtures/real/alge/PROVENANCE.md and tests/fixtures/real/tagheuer/PROV
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from competition import timing
+from competition.event import Event
 from competition.recorder import replay_capture
 from competition.timer_records import timer_checks
 from competition.verify import verify_event
@@ -28,9 +31,8 @@ CLASSEMENTS = {name: ALGE / f"classement-{name}.txt" for name in ("runtime-run1"
                                                                    "memorytime")}
 
 
-def decode(protocol: str, data: bytes, **options: str) -> list[Impulse | RejectedFrame]:
-    proto = get_protocol(protocol)
-    dec = (proto.configured(**options) if options else proto).new_decoder()
+def decode(protocol: str, data: bytes) -> list[Impulse | RejectedFrame]:
+    dec = get_protocol(protocol).new_decoder()
     return dec.feed(data, 10**12) + dec.flush(10**12)
 
 
@@ -85,16 +87,15 @@ def test_alge_classement_printed_after_the_runs_is_no_check_on_the_latest_run(tm
         checks = timer_checks(ev)
         assert len(checks) == 8 and all(c.agrees for c in checks.values()), name
     assert finished_times(ev, CS) == {b: [run1[b], run2[b]] for b in run1}
-    kinds = {p["kind"] for p in (r for r in _timer_record_payloads(ev))}
+    kinds = {p["kind"] for p in _timer_record_payloads(ev)}
     assert RANKING in kinds and NET_TIME in kinds
     assert verify_event(ev).ok
     ev.close()
 
 
-def _timer_record_payloads(ev):  # type: ignore[no-untyped-def]
-    import json
-
-    return [json.loads(t) for (t,) in ev.store.conn.execute("SELECT payload FROM journal WHERE kind = 'timer_record'")]
+def _timer_record_payloads(ev: Event) -> list[dict[str, Any]]:
+    rows = ev.store.conn.execute("SELECT payload FROM journal WHERE kind = 'timer_record'")
+    return [json.loads(text) for (text,) in rows]
 
 
 # -- TAG Heuer HL440 download (reconstructed from a captured download) -----------------
@@ -198,4 +199,5 @@ def test_stackmat_gen4_spontaneous_a_header_is_no_impulse() -> None:
     solve = b"".join(encode_packet(" ", ms) for ms in range(0, 5_000, 110)) + encode_packet("S", 5_123) * 9
     imps = [i for i in decode("stackmat", idle + encode_packet("A", 0) + solve) if isinstance(i, Impulse)]
     assert [i.channel for i in imps] == [Channel.START, Channel.FINISH]
-    assert imps[1].device_time_ns - imps[0].device_time_ns == 5_123_000_000
+    start, finish = imps[0].device_time_ns, imps[1].device_time_ns
+    assert start is not None and finish is not None and finish - start == 5_123_000_000
