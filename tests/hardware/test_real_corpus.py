@@ -6,6 +6,7 @@ constructed) and where it comes from.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from pathlib import Path
 
@@ -43,12 +44,16 @@ def decode(protocol: str, data: bytes) -> list[Impulse | RejectedFrame]:
 # -- ALGE TdC 8001: two captured race sessions ------------------------------------
 
 
+@pytest.mark.parametrize("order", ["reversed", "shuffled"])
 @pytest.mark.parametrize("capture", ALGE_CAPTURES, ids=lambda p: p.name)
-def test_alge_capture_every_run_equals_the_timers_run_time(capture: Path, tmp_path: Path) -> None:
+def test_alge_capture_every_run_equals_the_timers_run_time(capture: Path, order: str, tmp_path: Path) -> None:
     data = capture.read_bytes()
     bibs = capture_bibs(data)
-    # Checked in in reverse: only the timer's numbers can put the times on the right riders.
-    ev = new_event(tmp_path / "e.db", bibs, queue=list(reversed(bibs)))
+    # Checked in out of order: only the timer's numbers can put the times on the right riders.
+    queue = list(reversed(bibs))
+    if order == "shuffled":
+        random.Random(11).shuffle(queue)
+    ev = new_event(tmp_path / "e.db", bibs, queue=queue)
     counts = replay_capture(ev, data, protocol="alge", source=str(capture))
     expected = timer_run_times(data)
     got = finished_times(ev, CS)
