@@ -51,6 +51,8 @@ def by_timer(event: Event, impulse: Impulse, *, track: int, run_id: int | None =
     """Record ``impulse`` here if it is a correction or numbered; None: pair it first-in-first-out."""
     if impulse.voids or impulse.disqualifies:
         return _record_correction(event, impulse, track)
+    if impulse.reidentifies and impulse.usable:
+        return _record_reidentification(event, impulse, track)
     if run_id is not None or impulse.channel is Channel.SPLIT or not impulse.usable:
         return None
     if impulse.flag == "?":
@@ -115,23 +117,55 @@ def _record_correction(event: Event, impulse: Impulse, track: int) -> ImpulseOut
     if impulse.voids:
         if original["disposition"] == "voided":
             return ImpulseOutcome(row.seq, kind, track, channel)
-        if affected is not None and original["disposition"] == "start":
-            r = run(event, affected)
-            if r["state"] != "void":
-                store.append("run_start_undone", {"run_id": affected, "bib": r["bib"], "reason": TIMER_CANCEL_REASON,
-                                                  "requeue": True})
-        elif affected is not None and original["disposition"] == "finish":
-            r = run(event, affected)
-            if r["state"] == "finished" and r["finish_seq"] == original["seq"]:
-                store.append("run_finish_undone", {"run_id": affected, "bib": r["bib"], "reason": TIMER_CANCEL_REASON})
-        store.append("impulse_voided", {"impulse_seq": original["seq"], "by": "timer", "voiding_seq": row.seq,
-                                        "run_id": affected, "reason": TIMER_CANCEL_REASON})
+        _void(event, original, row.seq, TIMER_CANCEL_REASON)
     elif affected is not None:
         r = run(event, affected)
         if r["state"] != "void" and r["status"] != "DSQ":
             store.append("run_status_set", {"run_id": affected, "bib": r["bib"], "status": "DSQ",
                                             "reason": TIMER_DSQ_REASON})
     return ImpulseOutcome(row.seq, kind, track, channel, affected, original["bib"])
+
+
+def _void(event: Event, original: dict[str, Any], voiding_seq: int, reason: str) -> None:
+    """Void ``original`` (journaled): the run its start opened is undone, the run it finished is open again."""
+    store = event.store
+    affected = original["run_id"]
+    if affected is not None and original["disposition"] == "start":
+        r = run(event, affected)
+        if r["state"] != "void":
+            store.append("run_start_undone", {"run_id": affected, "bib": r["bib"], "reason": reason, "requeue": True})
+    elif affected is not None and original["disposition"] == "finish":
+        r = run(event, affected)
+        if r["state"] == "finished" and r["finish_seq"] == original["seq"]:
+            store.append("run_finish_undone", {"run_id": affected, "bib": r["bib"], "reason": reason})
+    store.append("impulse_voided", {"impulse_seq": original["seq"], "by": "timer", "voiding_seq": voiding_seq,
+                                    "run_id": affected, "reason": reason})
+
+
+def _record_reidentification(event: Event, impulse: Impulse, track: int) -> ImpulseOutcome:
+    """TAG Heuer '*' (the time given bib B) / '-' (its bib removed): the time moves to B (or to nobody).
+
+    The original impulse (same number, channel and time) is voided and its run
+    undone or re-opened; the line itself is then recorded as B's start or
+    finish, or as an orphan for the referee when it names no rider. The same
+    correction again (a recall) is a duplicate.
+    """
+    channel = str(impulse.channel.value)
+    original = _original(event, impulse, track)
+    if original is not None and original["bib"] == impulse.bib:
+        return ImpulseOutcome(None, "duplicate", track, channel)
+    moved = {"reidentifies_seq": original["seq"] if original else None}
+    if impulse.bib is None or impulse.channel is Channel.SPLIT:
+        outcome = _record(event, impulse, track, "orphan", extra=moved,
+                          note="计时器去掉了该时间的号码 / the timer removed this time's number"
+                          if impulse.bib is None else None)
+    else:
+        outcome = _pair_by_number(event, impulse, track, check_duplicate=False, extra=moved)
+    if original is not None and original["disposition"] != "voided" and outcome.seq is not None:
+        who = f"{impulse.bib} 号" if impulse.bib is not None else "无号码"
+        who_en = f"bib {impulse.bib}" if impulse.bib is not None else "no bib"
+        _void(event, original, outcome.seq, f"计时器把该时间改给{who} / the timer gave this time to {who_en}")
+    return outcome
 
 
 def unvoid_impulse(event: Event, impulse_seq: int, *, reason: str) -> None:
@@ -165,29 +199,30 @@ def _is_double_for_rider(event: Event, track: int, channel: str, bib: int, candi
     return any(_gap(p, candidate) < window for p in previous)
 
 
-def _pair_by_number(event: Event, impulse: Impulse, track: int) -> ImpulseOutcome:
+def _pair_by_number(event: Event, impulse: Impulse, track: int, *, check_duplicate: bool = True,
+                    extra: dict[str, Any] | None = None) -> ImpulseOutcome:
     store = event.store
     channel = str(impulse.channel.value)
     bib = impulse.bib
     assert bib is not None
-    if _is_duplicate(event, impulse):
+    if check_duplicate and _is_duplicate(event, impulse):
         return ImpulseOutcome(None, "duplicate", track, channel)
     payload = _impulse_payload(impulse, track)
     # A time the operator typed on the timer is deliberate, never a bounce; and only the
     # same rider's impulses can bounce (a parallel slalom starts two riders at once).
     if not impulse.manual and _is_double_for_rider(event, track, channel, bib, {**payload, "seq": None}):
-        return _record(event, impulse, track, "double")
+        return _record(event, impulse, track, "double", extra=extra)
     if not store.query("SELECT 1 FROM entrants WHERE bib = ?", (bib,)):
-        return _record(event, impulse, track, "orphan", note=f"计时器号码 {bib} 不是参赛选手 / timer number {bib} is no entrant")
+        return _record(event, impulse, track, "orphan", extra=extra, note=f"计时器号码 {bib} 不是参赛选手 / timer number {bib} is no entrant")
     on_course = store.query("SELECT * FROM runs WHERE track = ? AND bib = ? AND state = 'on_course' ORDER BY run_id",
                             (track, bib))
     if impulse.channel is Channel.START:
         if on_course:
-            return _record(event, impulse, track, "orphan",
+            return _record(event, impulse, track, "orphan", extra=extra,
                            note=f"{bib} 号已在赛道上 / bib {bib} is already on course")
         head = _queue_head(event, track)
         note = None if head == bib else f"队列下一位是 {head} 号，计时器为 {bib} 号 / queue says {head}, timer says {bib}"
-        row = _record(event, impulse, track, "start", note=note, extra={"queue_bib": head})
+        row = _record(event, impulse, track, "start", note=note, extra={**(extra or {}), "queue_bib": head})
         assert row.seq is not None
         new_run = _start_run(event, bib, track, row.seq, impulse.host_ns, impulse.manual)
         return ImpulseOutcome(row.seq, "start", track, channel, new_run, bib)
@@ -213,11 +248,11 @@ def _pair_by_number(event: Event, impulse: Impulse, track: int) -> ImpulseOutcom
     elif by_seq:
         target = by_seq[0]
     if target is None:
-        return _record(event, impulse, track, "orphan", note=f"{bib} 号不在赛道上 / bib {bib} is not on course")
+        return _record(event, impulse, track, "orphan", extra=extra, note=f"{bib} 号不在赛道上 / bib {bib} is not on course")
     result = _finish_outcome(event, _impulse_row(event, target["start_seq"]), {**payload, "seq": None})
     if result["raw_ns"] < event.course.min_run_ns:
-        return _record(event, impulse, track, "too_short")
-    row = _record(event, impulse, track, "finish", note=note)
+        return _record(event, impulse, track, "too_short", extra=extra)
+    row = _record(event, impulse, track, "finish", extra=extra, note=note)
     store.append("run_finished", {"run_id": target["run_id"], "bib": target["bib"], "finish_seq": row.seq, **result})
     return ImpulseOutcome(row.seq, "finish", track, channel, target["run_id"], target["bib"], result["raw_ns"],
                           result["status"])

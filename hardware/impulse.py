@@ -70,6 +70,10 @@ class Impulse:
     flag: str = ""
     voids: bool = False
     disqualifies: bool = False
+    # ``reidentifies`` marks a line that gives the earlier impulse with the same
+    # number, channel and time another rider (TAG Heuer '*', the new bib in
+    # ``bib``) or none ('-'): the time moves, the original's run is undone.
+    reidentifies: bool = False
 
     @property
     def usable(self) -> bool:

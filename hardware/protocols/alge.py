@@ -10,7 +10,9 @@ the lines of two real TdC 8001 sessions in ``tests/fixtures/real/alge``)::
     [6:9]    channel: 'C0 ' start, 'C1 ' finish, 'C2'..'C9' splits; a trailing
              'M' ('C0M') is the keypad (1/100 s); in a parallel slalom the blue
              course starts on C3 and finishes on C4. 'RT' run time, 'TT' total
-             time, 'DT' difference (parallel), 'SQ': lines the timer computed
+             time, 'DT' difference (parallel), 'SQ': lines the timer computed;
+             'RTM' / 'MT ' the run / memory time lines of a printed classement
+             (ranking, rank in [27:31]): kept, never a run's check
     [10:23]  HH:MM:SS.zhtq time of day (1/10 000 s), or the computed net time
              (HH:MM:SS.zh, 1/100 s) on RT/TT/DT lines
     [24:26]  group
@@ -52,6 +54,7 @@ from hardware.protocols.records import (
     DIFFERENCE,
     NET_TIME,
     NUMBER_SELECTED,
+    RANKING,
     STATUS,
     TOTAL_TIME,
     TimerRecord,
@@ -59,7 +62,10 @@ from hardware.protocols.records import (
 
 FLAGS = " t?mcCdibpns"
 CANCEL_FLAGS = "cC"
-NET_TIME_CHANNELS = {"RT": NET_TIME, "TT": TOTAL_TIME, "DT": DIFFERENCE, "SQ": STATUS}
+NET_TIME_CHANNELS = {"RT": NET_TIME, "TT": TOTAL_TIME, "DT": DIFFERENCE, "SQ": STATUS, "MT": RANKING}
+#: Classement printout lines (``RTM`` run time, ``MT`` memory time, rank in
+#: columns 28-31): the timer's ranking, printed after the runs, not a run's check.
+RANKING_CHANNELS = ("RTM", "MT ")
 KEYPAD_RESOLUTION_NS = 10_000_000
 _TIME = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,4}))?$")
 _SHORT = re.compile(r"^([ns])(\d{4})([rb]?)$")
@@ -219,9 +225,11 @@ class AlgeDecoder(BaudWatchMixin, Decoder):
         if head in ("RT", "TT"):
             self._note_bib_mode()
         net_ns, resolution = parse_time_of_day_ns(m[1], m[2], m[3], m[4] or "")
-        kind = NET_TIME_CHANNELS[head]
+        kind = RANKING if chan.upper() in RANKING_CHANNELS else NET_TIME_CHANNELS[head]
         what = {"RT": ("单次用时", "run time"), "TT": ("总用时", "total time"),
-                "DT": ("差值", "difference"), "SQ": ("SQ 行", "SQ line")}[head]
+                "DT": ("差值", "difference"), "SQ": ("SQ 行", "SQ line"), "MT": ("存储时间", "memory time")}[head]
+        if kind == RANKING:
+            what = (f"排名表中的{what[0]}", f"{what[1]} in its printed ranking")
         bib = number if number else None
         return TimerRecord(
             protocol=self.protocol, raw=frame.raw, host_ns=frame.host_ns,

@@ -232,7 +232,8 @@ class MicrogateDeviceModel(DeviceModel):
         return b""
 
     def reboot_banner(self, device: str) -> bytes:
-        return b"MICROGATE RACETIME2\r"
+        # The Racetime 2 manual documents no power-up line: print nothing.
+        return b""
 
 
 PROTOCOL = MicrogateProtocol()

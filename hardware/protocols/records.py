@@ -24,9 +24,14 @@ from hardware.impulse import RejectedFrame
 NET_TIME = "net_time"  # the timer's own elapsed time for one run of one rider
 TOTAL_TIME = "total_time"  # the timer's sum over runs (ALGE TT): kept, not compared
 DIFFERENCE = "difference"  # parallel-slalom difference (ALGE DT): kept, not compared
+#: A line of the timer's printed ranking (ALGE classement ``RTM``/``MT``): the
+#: same run time again, printed later and in rank order, so it is kept but never
+#: put beside a run (a run-1 classement printed after run 2 would otherwise sit
+#: beside each rider's run 2).
+RANKING = "ranking"
 NUMBER_SELECTED = "number_selected"  # the operator keyed the next rider's number
 STATUS = "status"  # a device status line (battery, RF integrity, reset, disconnect)
-KINDS = (NET_TIME, TOTAL_TIME, DIFFERENCE, NUMBER_SELECTED, STATUS)
+KINDS = (NET_TIME, TOTAL_TIME, DIFFERENCE, RANKING, NUMBER_SELECTED, STATUS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,16 +11,26 @@ THCOM08 line, CR LF terminated (0-based columns)::
             'M1'..'M9' the same channel keyed by hand (manual)
     [16:30] time of day, 1/100 000 s; the hour may be blank (after a zero
             sync the timer prints ``  :45:30.46400``-style times: hour 0)
-    [31:36] a 5-digit field we keep in ``raw`` only
+    [31:36] the day count since 2000-01-01, right-aligned (kept in ``raw``)
     XXXX    optional checksum after a TAB: the 16-bit sum of every byte before
             the TAB, as 4 upper-case hex digits. A frame without it is
             accepted unchecked (the checksum is optional in THCOM08).
 
-Correction characters in [1] (``T-`` ``T*`` ``T+`` ``T=`` ``TC``): '-' a
-time withdrawn and '*' / 'C' a time cancelled VOID the impulse with the same
-number, channel and time; '+' a time inserted by hand and '=' a time typed in
-to replace one are manual impulses. This is our reading of issue #11's summary
-of the THCOM08 specification; no captured correction line was available.
+Correction characters in [1] (``T-`` ``T*`` ``T+`` ``T=`` ``TC``), as the
+HL440 Minitimer manual (§5 "DUPLICATE"/"INSERT TIME", §6.1 RECALL) and a
+downloader written against a real HL440 (demeca/TAG_Download) name them:
+'*' the time was given a new bib (RECALL, "Time With A new Identification")
+and '-' its bib was removed ("Time With Removed Identification"): the time
+stays valid and MOVES to that rider (``reidentifies``; with '-' to nobody);
+'C' the time was cancelled (identified with competitor 0: it VOIDS the
+impulse with the same number, channel and time); '+' a time inserted by hand
+(a manual impulse); '=' the time duplicated for another bib (kept as a
+manual impulse; when it repeats the original's number, channel and time it is
+a duplicate). No live correction line has been captured; the download in
+``tests/fixtures/real/tagheuer`` has an 'A*' line.
+
+Real devices pad the bib and sequence with spaces (``AN  700    3 M4 ...``,
+checksum-verified) and print in [31:36] the day count since 2000-01-01.
 
 CP520 ``T`` line (9600 baud, CR, 30 chars, no checksum)::
 
@@ -48,6 +58,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from hardware.decoder import Decoded, Decoder, Frame, format_time_of_day, parse_time_of_day_ns
 from hardware.impulse import DAY_NS, Channel, Impulse, RejectedFrame
@@ -56,8 +67,12 @@ from hardware.protocols.baudcheck import BaudWatchMixin
 from hardware.protocols.records import NET_TIME, STATUS, TimerRecord
 
 ACK = b"\x06"
-VOID_MARKS = "-*C"
+VOID_MARKS = "C"
+REIDENTIFY_MARKS = "*-"
 MANUAL_MARKS = "+="
+DAY_ZERO = date(2000, 1, 1)  # the THCOM08 day count starts here
+#: The simulator's date (the day count it prints); any fixed day keeps it deterministic.
+SIMULATED_DAY = date(2026, 11, 28)
 _RECALL = re.compile(rb"^#(RT (\d{4}) (\d{2}))\t([0-9A-Fa-f]{4})$")
 _RR = re.compile(r"^RR (\d{4}) (\d{4}) +(.+?)\s*$")
 
@@ -110,8 +125,9 @@ def _is_thcom08(text: str) -> bool:
     return len(text) >= 30 and text[2] == " " and text[12] == " " and text[15] == " "
 
 
-BAUD_SAMPLES = (b"TN 0012 0057  2 14:07:22.61530 00000\t06E4\r\nTN 0013 0058  1 14:07:25.10230 00000\t06D8\r\n"
-                b"TN 0013 0059  2 14:08:01.99410 00000\t06F1\r\nTN 0014 0060  1 14:08:05.40010 00000\t06CE\r\n")
+# Typical lines, in the layout of the captured HL440 line (tests/fixtures/real/tagheuer).
+BAUD_SAMPLES = (b"TN   12   57  2 14:07:22.61530  9828\t06AF\r\nTN   13   58  1 14:07:25.10230  9828\t06AA\r\n"
+                b"TN   13   59  2 14:08:01.99410  9828\t06B8\r\nTN   14   60  1 14:08:05.40010  9828\t06A2\r\n")
 
 
 class TagHeuerDecoder(BaudWatchMixin, Decoder):
@@ -138,7 +154,8 @@ class TagHeuerDecoder(BaudWatchMixin, Decoder):
             return TimerRecord(protocol=self.protocol, raw=frame.raw, host_ns=frame.host_ns,
                                reason_zh="计时器同步时间（!T），不是脉冲", reason_en="timer synchro time (!T), not an impulse",
                                kind=STATUS, device=self.device, status=text[2:].strip())
-        if text[:1] in "TA" and len(text) >= 2 and (text[1] == "N" or text[1] in " " + VOID_MARKS + MANUAL_MARKS):
+        if text[:1] in "TA" and len(text) >= 2 and (
+                text[1] == "N" or text[1] in " " + VOID_MARKS + REIDENTIFY_MARKS + MANUAL_MARKS):
             mark = text[1]
             replayed = text[0] == "A"
             if _is_thcom08(text):
@@ -192,14 +209,18 @@ class TagHeuerDecoder(BaudWatchMixin, Decoder):
             return self.reject(frame, f"号码或序号不是数字：{bib_f!r} {seq_f!r}",
                                f"bib or sequence is not numeric: {bib_f!r} {seq_f!r}")
         voids = mark in VOID_MARKS
+        # In impulse mode the timer's bibs are not read, so a new bib changes nothing.
+        reidentifies = mark in REIDENTIFY_MARKS and self.numbers != "impulse"
+        if mark == "-" or self.numbers == "impulse":
+            bib = None
         return Impulse(
             protocol=self.protocol, device=self.device, channel=channel, channel_raw=chan_raw,
             device_seq=seq, device_time_ns=tod_ns, clock_modulus_ns=DAY_NS,
             resolution_ns=resolution, host_ns=frame.host_ns,
-            bib=None if self.numbers == "impulse" else (bib or None),
+            bib=bib or None,
             manual=manual or mark in MANUAL_MARKS, replayed=replayed, cleared=voids,
             bad_checksum=bad_checksum, raw=frame.raw, flag=mark.strip() if mark != "N" else "",
-            voids=voids,
+            voids=voids, reidentifies=reidentifies,
         )
 
 
@@ -237,12 +258,14 @@ class TagHeuerProtocol(Protocol):
 
 def encode_line(
     *, prefix: str, bib: int | None, seq: int | None, channel_raw: str, tod_ns: int,
-    corrupt_checksum: bool = False, checksum: bool = True,
+    corrupt_checksum: bool = False, checksum: bool = True, day: date = SIMULATED_DAY,
 ) -> bytes:
-    """Print one THCOM08 line (inverse of :class:`TagHeuerDecoder`)."""
-    bib_f = f"{bib % 10_000:04d}" if bib is not None else "    "
-    seq_f = f"{seq % 10_000:04d}" if seq is not None else "    "
-    body = f"{prefix} {bib_f} {seq_f} {channel_raw:>2} {format_time_of_day(tod_ns, 5)} 00000"
+    """Print one THCOM08 line (inverse of :class:`TagHeuerDecoder`) in the layout real devices
+    print: bib and sequence right-aligned with spaces, then the day count since 2000-01-01."""
+    bib_f = f"{bib % 10_000:>4}" if bib else "    "
+    seq_f = f"{seq % 10_000:>4}" if seq is not None else "    "
+    days = (day - DAY_ZERO).days
+    body = f"{prefix} {bib_f} {seq_f} {channel_raw:>2} {format_time_of_day(tod_ns, 5)} {days:>5}"
     if not checksum:
         return f"{body}\r\n".encode("latin-1")
     sum_text = sum16(body)
@@ -278,7 +301,7 @@ class TagHeuerDeviceModel(DeviceModel):
 
     def encode(self, imp: SimulatedImpulse, *, replayed: bool, corrupt_checksum: bool) -> bytes:
         assert imp.device_time_ns is not None
-        return encode_line(prefix="AN" if replayed else "TN", bib=imp.bib or 0, seq=imp.seq,
+        return encode_line(prefix="AN" if replayed else "TN", bib=imp.bib, seq=imp.seq,
                            channel_raw=imp.channel_raw, tod_ns=imp.device_time_ns,
                            corrupt_checksum=corrupt_checksum)
 
@@ -296,7 +319,8 @@ class TagHeuerDeviceModel(DeviceModel):
         return b"".join(self.encode(imp, replayed=True, corrupt_checksum=False) for imp in chosen)
 
     def reboot_banner(self, device: str) -> bytes:
-        return b"TAG HEUER CP545 THCOM08\r\n"
+        # No source documents a power-up line (and no capture shows one): print nothing.
+        return b""
 
 
 PROTOCOL = TagHeuerProtocol()

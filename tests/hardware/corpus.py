@@ -19,23 +19,25 @@ from courses.loader import load_course
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 ALGE_CAPTURES = sorted((REAL / "alge").glob("*.dump"))
+ALGE_CLASSEMENTS = sorted((REAL / "alge").glob("classement-*.txt"))
 
 GRAMMARS: dict[str, list[re.Pattern[bytes]]] = {
     "alge": [
         # impulses; [=-?]{2}: the optional CHK1 checksum (Timy3 manual; no capture has it)
         re.compile(rb"^[ ?cCdimtbp]\d{4}[ rb]C\d[ M] \d\d:\d\d:\d\d\.\d{4} \d\d(?:[0-?]{2})?\r?$"),
-        re.compile(rb"^[ ci]\d{4}[ rb](?:RT|TT|DT)[ MRT] \d\d:\d\d:\d\d\.\d{1,2} {2,5}\d\d(?: \d{4})?\r?$"),
+        re.compile(rb"^[ ci]\d{4}[ rb](?:RT|TT|DT|MT)[ MRT] \d\d:\d\d:\d\d\.\d{1,2} {2,5}\d\d(?: \d{4})?\r?$"),
         re.compile(rb"^[ns]\d{4}[rb]?\r?$"),
         re.compile(rb"^ {2,3}[A-Za-z0-9 .:-]+\r?$"),  # banners and printout headers
-        re.compile(rb"^(?:CLASSEMENT:|ALL|RUN TIME|\d\d-\d\d-\d\d +\d\d:\d\d|\d\d - \d\d - \d\d +\d\d:\d\d)\r?$"),
+        re.compile(rb"^(?:CLASSEMENT:|ALL|RUN TIME|TOTAL TIME|MEMORY TIME|\d\d-\d\d-\d\d +\d\d:\d\d|\d\d - \d\d - \d\d +\d\d:\d\d)\r?$"),
     ],
     "tagheuer": [
-        re.compile(rb"^[TA][N+=*C-] \d{4} [ \d]{4} [ M\d]\d [ \d]\d:\d\d:\d\d\.\d{5} \d{5}(?:\t[0-9A-F]{4})?\r?$"),
+        # THCOM08: the captured HL440 line pads bib and sequence with spaces and ends with
+        # the day count; the zero-padded '00000' form is the documented (constructed) one.
+        re.compile(rb"^[TA][N+=*C-] [ \d]{4} [ \d]{4} [ M\d]\d [ \d]\d:\d\d:\d\d\.\d{5} [ \d]{4}\d(?:\t[0-9A-F]{4})?\r?$"),
         re.compile(rb"^T[ +=*C-][ \d]{4} [ \d]{4} [ M\d]\d [ \d]{2}[ :]\d\d:\d\d\.\d{6}\r?$"),
         re.compile(rb"^RR \d{4} \d{4} +\d\d:\d\d:\d\d\.\d{5}\t?\r?$"),
         re.compile(rb"^!T \d\d:\d\d:\d\d \d\d/\d\d/\d\d\t?\r?$"),
         re.compile(rb"^#RT \d{4} \d{2}\t[0-9A-F]{4}\r?$"),
-        re.compile(rb"^TAG HEUER .*\r?$"),  # power-up banner of the simulator (not documented)
     ],
     "microgate": [
         re.compile(rb"^\d{4}\d{4}\d{3}\d{3}\d{3}\d[MRKAESsZ][ 1-]\d{9}\r?$"),

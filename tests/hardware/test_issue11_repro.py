@@ -75,8 +75,12 @@ def test_tagheuer_channels_up_to_99() -> None:
 
 
 def test_tagheuer_withdrawn_line_is_not_rejected() -> None:
+    # '-' is a time whose bib was removed (HL440 manual; demeca/TAG_Download): the time
+    # stays valid and leaves its rider; 'C' is the cancelled time that is never used.
     item = one("tagheuer", b"T- 0012 0057  2 14:07:22.61530 00000\r\n")
-    assert isinstance(item, Impulse) and not item.usable
+    assert isinstance(item, Impulse) and item.reidentifies and item.bib is None and not item.voids
+    cancelled = one("tagheuer", b"TC 0012 0057  2 14:07:22.61530 00000\r\n")
+    assert isinstance(cancelled, Impulse) and cancelled.voids and not cancelled.usable
 
 
 def test_tagheuer_flow_controlled_setting_acks_every_frame() -> None:

@@ -45,7 +45,8 @@ def test_channels_and_manual() -> None:
 
 def test_recall_answer_is_replayed_and_ak_f_rejected() -> None:
     an = encode_line(prefix="AN", bib=12, seq=57, channel_raw="2", tod_ns=50_842_615_300_000)
-    assert an.startswith(b"AN 0012 0057  2 14:07:22.61530 00000\t")
+    # The layout of the captured HL440 line: space-padded numbers, the day count since 2000-01-01.
+    assert an.startswith(b"AN   12   57  2 14:07:22.61530  9828\t")
     imp, ak = parse_all(an + b"AK F\r\n")
     assert isinstance(imp, Impulse) and imp.replayed and not imp.bad_checksum
     assert isinstance(ak, RejectedFrame) and "rejected" in ak.reason_en

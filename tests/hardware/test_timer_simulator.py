@@ -140,9 +140,14 @@ def test_press_manual_and_reboot() -> None:
 @pytest.mark.parametrize("name", ["alge", "tagheuer", "microgate"])
 def test_reboot_banner_rejected_and_memory_kept(name: str) -> None:
     sim = TimerSimulator(name, riders=1)
-    data = sim.run_all() + sim.reboot()
-    items = decode(name, data)
-    assert isinstance(items[-1], RejectedFrame)
+    data = sim.run_all()
+    banner = sim.reboot()
+    items = decode(name, data + banner)
+    if name == "alge":
+        assert isinstance(items[-1], RejectedFrame)
+    else:
+        # No source documents a TAG Heuer or Microgate power-up line: the simulators print none.
+        assert banner == b""
     assert len(sim.memory()) == 2
 
 
