@@ -74,8 +74,13 @@ def test_alge_capture_every_run_equals_the_timers_run_time(capture: Path, order:
     ev.close()
 
 
-def test_alge_capture_first_in_first_out_gives_riders_wrong_times(tmp_path: Path) -> None:
-    """The same capture read as impulse counters (FIFO) even with the queue in the timer's start order."""
+def test_alge_capture_read_as_counters_gives_no_rider_a_wrong_time(tmp_path: Path) -> None:
+    """The same capture forced to impulse-counter mode, queue in the timer's start order.
+
+    Read as counters the numbers jump (sequence gaps), so pairing holds and the impulses
+    wait for the referee (measured 2026-12-02: 0 of 125 runs paired). What must never
+    happen is a run with a time the timer did not give that rider.
+    """
     data = ALGE_CAPTURES[0].read_bytes()
     starts = []
     for line in data.decode().splitlines():
@@ -84,10 +89,10 @@ def test_alge_capture_first_in_first_out_gives_riders_wrong_times(tmp_path: Path
     ev = new_event(tmp_path / "e.db", capture_bibs(data), queue=starts)
     replay_capture(ev, data, protocol=get_protocol("alge").configured(numbers="impulse"))
     expected, got = timer_run_times(data), finished_times(ev, CS)
-    equal = sum(min(got.get(b, []).count(t), times.count(t)) for b, times in expected.items() for t in set(times))
-    # Measured 2026-12-02: 0 of 125. Read as counters, the bibs jump (sequence gaps), so
-    # every impulse waits as an orphan for the referee: no rider gets the timer's time.
-    assert equal < sum(map(len, expected.values())) - 10
+    wrong = [(b, t) for b, times in got.items() for t in times if t not in expected.get(b, [])]
+    assert wrong == []
+    waiting = ev.store.query("SELECT COUNT(*) AS n FROM impulses WHERE disposition = 'orphan'")[0]["n"]
+    assert waiting >= sum(map(len, expected.values()))  # every start and finish is left to the referee
     ev.close()
 
 
