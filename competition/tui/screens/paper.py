@@ -1,6 +1,7 @@
 """F7 纸质记录 Paper sheets: the judges' signed sheets and the backup stopwatch, entered back, reconciled.
 
-Pick a segment on the left (or 秒表, the backup stopwatch), then type the
+Pick a segment on the left by its digit (``t``: 秒表, the backup stopwatch;
+or the arrows and Enter), then type the
 sheet as it is on paper, one rider a line: ``12 倒杆出框*2 支脚`` (or by the
 infraction keys, ``12 d*2 z``; a bib alone means no marks), Enter for the
 next rider. A line is checked as it is typed (the bib is an entrant, every
@@ -33,7 +34,8 @@ from competition.tui.widgets.fitted_table import Col, FittedTable
 from competition.tui.widgets.screen_tabs import ScreenTabs
 from competition.tui.widgets.timer_status_bar import TimerStatusBar
 
-SEGMENT_COLUMNS = (Col("col.segment", 10, flex=True), Col("col.entered", 3))
+STOPWATCH_KEY = "t"
+SEGMENT_COLUMNS = (Col("col.segment", 14, flex=True), Col("col.entered", 4))
 SHEET_COLUMNS = (Col("col.bib", 5), Col("col.name", 8, drop=1), Col("col.marks", 16, flex=True))
 DIFF_COLUMNS = (Col("col.bib", 5), Col("col.name", 8, drop=2), Col("col.attempt", 3, drop=1),
                 Col("col.diff_what", 14, flex=True), Col("col.live", 8), Col("col.paper", 8))
@@ -44,12 +46,13 @@ class PaperScreen(EventScreen):
 
     DEFAULT_CSS = """
     PaperScreen #paper-main { height: 9; }
-    PaperScreen #segments { width: 22; }
+    PaperScreen #segments { width: 32; }
     PaperScreen #sheet { width: 1fr; }
     PaperScreen #paper-line { height: 1; border: none; padding: 0 1; background: #fff3b0; }
     PaperScreen #paper-line:focus { border: none; }
     PaperScreen #paper-error { height: auto; max-height: 2; color: #c00000; }
     PaperScreen #diffs { height: 1fr; }
+    PaperScreen #diff-hint { height: auto; max-height: 2; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,12 +84,23 @@ class PaperScreen(EventScreen):
         yield Static("", id="paper-error")
         yield Static("", id="diff-title", classes="heading")
         yield FittedTable(tr, DIFF_COLUMNS, id="diffs", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="diff-hint")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#segments", DataTable).focus()
 
     def on_key(self, event: events.Key) -> None:
+        if self.query_one("#segments", DataTable).has_focus and event.character:
+            # One hand: the segment's digit (as on the timing screen), t for the stopwatch.
+            course = self.trackside.event.course
+            chosen = next((s.code for s in course.all_segments() if s.hotkey == event.character), None)
+            if chosen is None and event.character == STOPWATCH_KEY:
+                chosen = TIME
+            if chosen is not None:
+                event.stop()
+                self.pick(chosen)
+                return
         self.explain_key(event)
 
     # -- words --------------------------------------------------------------------------------
@@ -146,8 +160,8 @@ class PaperScreen(EventScreen):
         for seg in self.segment_codes:
             n = (times if seg == TIME else (entered or {}).get(seg)) or 0
             label = self.segment_name(seg)
-            if seg != TIME:
-                label = f"{app.event.course.segment(seg).hotkey} {label}"
+            key = STOPWATCH_KEY if seg == TIME else app.event.course.segment(seg).hotkey
+            label = f"{key} {label}"
             table.add_full_row(Text(label, style="bold" if seg == self.segment else ""),
                                Text(str(n) if n else "", justify="right"), key=seg)
         table.move_cursor(row=min(max(cursor, 0), len(self.segment_codes) - 1))
@@ -191,8 +205,8 @@ class PaperScreen(EventScreen):
             table.move_cursor(row=min(max(cursor, 0), len(self.diffs) - 1))
         round_rule = app.event.course.round(self.round_code)
         title = tr("paper.diff_title", round=tr.pick(round_rule.name_zh, round_rule.name_en), n=len(self.diffs))
-        self.query_one("#diff-title", Static).update(title + "   " + (tr("paper.diff_hint") if self.diffs
-                                                                        else tr("paper.agree")))
+        self.query_one("#diff-title", Static).update(title)
+        self.query_one("#diff-hint", Static).update(tr("paper.diff_hint") if self.diffs else tr("paper.agree"))
 
     # -- picking a segment, typing lines ----------------------------------------------------------
 
