@@ -374,8 +374,8 @@ STRINGS.update({
     "rounds.seal": ("封存码 {seal}", "seal {seal}"),
     "rounds.no_appeals": ("本轮没有申诉。", "No appeals in this round."),
     "rounds.hint_running": ("本轮进行中：全部选手完成后按 p 成绩公示。", "Round running: press p to post the results once everyone has ridden."),
-    "rounds.hint_provisional": ("成绩公示中：a 申诉立案，u/d 裁决，o 确定正式成绩。",
-                                "Results posted: a files an appeal, u/d rule it, o makes the results official."),
+    "rounds.hint_provisional": ("成绩公示中：a 申诉立案，u 裁决成立，d 裁决驳回，o 确定正式成绩。",
+                                "Results posted: a files an appeal, u upholds it, d dismisses it, o makes the results official."),
     "rounds.hint_official": ("正式成绩已封存：封存码 {seal}。日后核验：trackside verify --seal {seal}",
                              "Official and sealed: {seal}. Check later: trackside verify --seal {seal}"),
     "rounds.case_line": ("#{case} {rider}　申诉人：{by}　理由：{reason}　证据：{evidence}",
@@ -467,6 +467,8 @@ STRINGS.update({
     "done.settled": ("已处理 {n} 处差异（以{which}为准）。", "Settled {n} differences ({which} stands)."),
     "why.empty_sheet": ("本表还没有录入任何选手", "Nothing on this sheet yet"),
     "why.no_difference": ("先在差异表中选择一处差异", "Select a difference first"),
+    "help.paper": ("赛段数字键（t 备用秒表）选择记录表，逐行输入「号码 违规」回车；Esc 回到赛段；Tab 到差异表",
+                   "A segment digit (t: stopwatch) picks the sheet; type BIB INFRACTION… lines, Enter each; Esc back to segments; Tab to the differences"),
 })
 
 

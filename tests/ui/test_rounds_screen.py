@@ -184,3 +184,39 @@ async def test_corrections_need_an_upheld_case_and_the_screen_says_why(ridden: E
         assert any("已裁决" in n and "最终" in n for n in notifications(app))
         assert "申诉驳回" in screen_text(app)
         assert isinstance(app.screen, RoundsScreen)
+
+
+async def test_head_referee_screens_speak_chinese_and_are_in_the_palette(ridden: Event) -> None:
+    from competition.appeals import file_appeal
+    from competition.paper import enter_sheet
+    from competition.paper_sheets import parse_sheet_text
+    from tests.ui.test_words_and_small_terminal import ENGLISH_OR_INTERNAL
+
+    enter_sheet(ridden, "danbian", parse_sheet_text("1 支脚\n"))  # a difference (#1 支脚, #2 摔车)
+    publish_round(ridden)
+    file_appeal(ridden, 2, reason="未摔车", filed_by="领队", evidence="录像")
+    app = make_app(ridden, operator="王裁判长")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("f6", "f7"):
+            await pilot.press(key)
+            await pilot.pause()
+            text = screen_text(app)
+            assert [m.group(0) for m in ENGLISH_OR_INTERNAL.finditer(text)] == [], (key, text)
+        assert "单边桥·摔车" in screen_text(app) and "单边桥·支脚" in screen_text(app)
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("?")
+        await pilot.pause()
+        from competition.tui.screens.help import HelpScreen, keymap_text
+
+        assert isinstance(app.screen, HelpScreen)
+        keymap = keymap_text(app.tr)
+        assert "[b]F6 裁判长[/b]" in keymap and "[b]F7 纸质记录[/b]" in keymap and "申诉立案" in keymap
+        await pilot.press("escape", "ctrl+p")
+        await pilot.pause()
+        for word in ("裁判长", "纸质记录"):
+            await pilot.press(*word)
+            await pilot.pause()
+            assert f"切换到{word}屏幕" in screen_text(app), word
+            for _ in word:
+                await pilot.press("backspace")
