@@ -141,6 +141,9 @@ async def test_after_the_window_official_is_a_plain_yes_and_rulings_are_final(
         assert "window closed" in screen_text(app)
         await pilot.press("a")  # the window has closed: the core refuses the appeal
         await pilot.pause()
+        form = screen_text(app)  # the longest form (five fields and the operator) fits 80×24
+        for label in ("Bib", "Who appeals", "The run", "Evidence note", "Reason", "Operator", "Enter OK"):
+            assert label in form, (label, form)
         await fill(pilot, {"bib": "2", "by": "coach", "reason": "late", "operator": "Wang"})
         assert ridden.store.query("SELECT * FROM appeals") == []
         assert any("appeal window has closed" in n for n in notifications(app))

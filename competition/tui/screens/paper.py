@@ -26,8 +26,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from competition.errors import TracksideError
 from competition.paper import TIME, Difference, PaperLine
+from competition.tui.dialogs.compact_form import CompactForm
 from competition.tui.dialogs.confirm import ConfirmDialog
-from competition.tui.dialogs.form import FormDialog
 from competition.tui.i18n import localize_bindings
 from competition.tui.screens.base import EventScreen
 from competition.tui.widgets.fitted_table import Col, FittedTable
@@ -89,6 +89,9 @@ class PaperScreen(EventScreen):
 
     def on_mount(self) -> None:
         self.query_one("#segments", DataTable).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.refresh_bindings()  # p / l apply in the differences table
 
     def on_key(self, event: events.Key) -> None:
         if self.query_one("#segments", DataTable).has_focus and event.character:
@@ -182,6 +185,7 @@ class PaperScreen(EventScreen):
         title = tr("paper.title", round=tr.pick(round_rule.name_zh, round_rule.name_en),
                    segment=self.segment_name(self.segment) or "—", attempt=self.attempt, n=len(draft))
         self.query_one("#paper-title", Static).update(title)
+        self.refresh_bindings()  # ctrl+s applies once the sheet has a line
 
     def _fill_diffs(self) -> None:
         from competition.paper import differences
@@ -320,7 +324,7 @@ class PaperScreen(EventScreen):
                     app.set_operator(values["operator"])
                     save()
 
-            app.push_screen(FormDialog(question, tr, ask_reason=False, ask_operator=True), named)
+            app.push_screen(CompactForm(question, tr, ask_reason=False, ask_operator=True), named)
             return
         app.push_screen(ConfirmDialog(question, tr), lambda yes: save() if yes else None)
 
@@ -354,7 +358,7 @@ class PaperScreen(EventScreen):
             if done.ok and done.value is not None:
                 app.notify(tr("done.settled", n=len(done.value), which=which))
 
-        app.push_screen(FormDialog(tr("title.settle", rider=rider, what=what, which=which), tr,
+        app.push_screen(CompactForm(tr("title.settle", rider=rider, what=what, which=which), tr,
                                    ask_operator=app.needs_operator()), go)
 
     def diff_rows(self) -> list[dict[str, Any]]:

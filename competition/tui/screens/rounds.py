@@ -26,8 +26,9 @@ from textual.widgets import DataTable, Footer, Static
 
 from competition.appeals import Case
 from competition.round_states import OFFICIAL, PROVISIONAL, RUNNING, RoundState
+from competition.tui.dialogs.compact_form import CompactForm
 from competition.tui.dialogs.confirm import ConfirmDialog
-from competition.tui.dialogs.form import Field, FormDialog
+from competition.tui.dialogs.form import Field
 from competition.tui.i18n import localize_bindings
 from competition.tui.screens.base import EventScreen
 from competition.tui.screens.rounds_actions import CaseCorrections, case_run, under_case
@@ -71,6 +72,7 @@ class RoundsScreen(CaseCorrections, EventScreen):
         self.cases: list[Case] = []
         self.unsettled = 0  # paper differences still open in the highlighted round
         self.window_minutes = 0
+        self.placed = False  # the round cursor was put on the current round once
 
     def compose(self) -> ComposeResult:
         tr = self.trackside.tr
@@ -111,9 +113,7 @@ class RoundsScreen(CaseCorrections, EventScreen):
         self.window_minutes = app.event.course.appeal_window_minutes
         tr = app.tr
         table = self.query_one("#rounds", FittedTable)
-        cursor = table.cursor_row
-        if not self.states and app.event.current_round:
-            cursor = 0
+        cursor = table.cursor_row if self.placed else -1  # first drawn: on the current round
         table.clear()
         current = app.event.current_round
         for i, s in enumerate(states):
@@ -134,6 +134,7 @@ class RoundsScreen(CaseCorrections, EventScreen):
                 cursor = i
         if states:
             table.move_cursor(row=min(max(cursor, 0), len(states) - 1))
+            self.placed = True
         self._fill_appeals()
 
     def selected_state(self) -> RoundState | None:
@@ -173,6 +174,7 @@ class RoundsScreen(CaseCorrections, EventScreen):
         open_n = sum(1 for c in self.cases if c.state == "open")
         self.query_one("#appeals-title", Static).update(tr("rounds.appeals", round=name, n=len(self.cases), open=open_n))
         self._show_detail()
+        self.refresh_bindings()
 
     @on(DataTable.RowHighlighted, "#rounds")
     def round_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -266,7 +268,7 @@ class RoundsScreen(CaseCorrections, EventScreen):
                     app.set_operator(values["operator"])
                     then()
 
-            app.push_screen(FormDialog(question, app.tr, ask_reason=False, ask_operator=True), named)
+            app.push_screen(CompactForm(question, app.tr, ask_reason=False, ask_operator=True), named)
             return
 
         def answer(yes: bool | None) -> None:
@@ -286,7 +288,7 @@ class RoundsScreen(CaseCorrections, EventScreen):
                 app.set_operator(values["operator"])
             then(values)
 
-        app.push_screen(FormDialog(title, app.tr, fields, ask_operator=app.needs_operator(), validate=validate,
+        app.push_screen(CompactForm(title, app.tr, fields, ask_operator=app.needs_operator(), validate=validate,
                                    default_reason=default_reason), done)
 
     def action_publish(self) -> None:
