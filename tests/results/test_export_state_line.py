@@ -122,3 +122,20 @@ def test_a_state_line_that_looks_like_a_formula_is_quoted(tmp_path: Path) -> Non
     book = openpyxl.load_workbook(export_xlsx({"预赛": []}, tmp_path / "x.xlsx", full_phone=False,
                                               state_lines={"预赛": "+1"}))
     assert book["预赛"]["A1"].value == "'+1"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_our_own_registration_import_reads_an_export_with_the_state_row(ridden: Event, event_path: Path,
+                                                                        tmp_path: Path, fmt: str) -> None:
+    publish_round(ridden)
+    # The organizer's own copy (full phones): a masked phone is no registration.
+    result = CliRunner().invoke(cli, ["--db", str(event_path), "export", "--format", fmt, "--out",
+                                      str(tmp_path / f"r.{fmt}"), "--full-phones"])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / f"r.{fmt}"
+    again = tmp_path / "next.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(again), "init", "--title", "复赛"]).exit_code == 0
+    done = runner.invoke(cli, ["--db", str(again), "entrants", "import", str(path)])
+    assert done.exit_code == 0, done.output
+    assert "新增 4" in done.output and "拒绝 0" in done.output
