@@ -59,6 +59,9 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     ),
 }
 _YES = {"zh": "是", "en": "yes"}
+# The round's state in the JSON meta (results.export_state): our own words and the seal,
+# never scrubbed (a seal's hex digits could look like a phone number to the scrubber).
+_STATE_META = frozenset({"state", "state_line", "appeal_closes_utc", "seal"})
 # Columns holding integers (written as numbers in XLSX); all others are text.
 _INT_COLUMNS = frozenset({0, 2, 17, 18, 19})
 
@@ -143,18 +146,26 @@ def export_csv(
     full_phone: bool,
     lang: str = "zh",
     precision_ns: int = DEFAULT_PRECISION_NS,
+    state_line: str | None = None,
 ) -> Path:
     """Write one round's results as CSV (UTF-8 with BOM, so Excel reads Chinese right).
 
     Times appear as integer ns columns and as display text; penalties are
     itemised in one column. Phones are masked unless ``full_phone``.
-    Raises OutputError when the file cannot be written.
+    ``state_line`` (成绩公示：书面申诉截止 … / 正式成绩 · 封存码 …) is the first
+    row, one cell, above the header: Excel and WPS show it in A1, and readers
+    that look for the header in the top rows (our registration and score
+    imports) skip it. The line is ours (the caller cleans any organizer text
+    in it; a seal code must not be mistaken for a phone and masked). Raises
+    OutputError when the file cannot be written.
     """
     header, table = result_table(rows, full_phone=full_phone, lang=lang, precision_ns=precision_ns)
 
     def write(temp: Path) -> None:
         with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
+            if state_line:
+                writer.writerow([safe_cell(printable(state_line))])
             writer.writerow(header)
             writer.writerows(["" if c is None else c for c in line] for line in table)
 
@@ -181,12 +192,15 @@ def export_xlsx(
     full_phone: bool,
     lang: str = "zh",
     precision_ns: int = DEFAULT_PRECISION_NS,
+    state_lines: Mapping[str, str | None] | None = None,
 ) -> Path:
     """Write results as an Excel workbook: one sheet per round when given a mapping
     ``{"初赛": rows, "决赛": rows}``, else one sheet.
 
     Header row bold and frozen; rank, bib and ns columns are integers, display
-    columns text; every string formula-safe. Raises OutputError.
+    columns text; every string formula-safe. ``state_lines`` gives a sheet (by
+    its round name) a bold title row in A1 above the header (成绩公示 … /
+    正式成绩 · 封存码 …); the panes then freeze below the header. Raises OutputError.
     """
     # openpyxl is imported here: the CLI imports this module at startup.
     from openpyxl import Workbook
@@ -206,12 +220,17 @@ def export_xlsx(
         bold = Font(bold=True)
         for round_name, round_rows in rounds.items():
             sheet = workbook.create_sheet(_sheet_title(str(round_name), used))
-            sheet.freeze_panes = "A2"
+            state = (state_lines or {}).get(str(round_name))
+            sheet.freeze_panes = "A3" if state else "A2"
             for i, width in enumerate(widths, start=1):
                 sheet.column_dimensions[get_column_letter(i)].width = width
             header, table = result_table(
                 round_rows, full_phone=full_phone, lang=lg, precision_ns=precision_ns
             )
+            if state:
+                title_cell = WriteOnlyCell(sheet, value=safe_cell(printable(state)))
+                title_cell.font = bold
+                sheet.append([title_cell])
             head_cells = []
             for title in header:
                 cell = WriteOnlyCell(sheet, value=title)
@@ -299,7 +318,8 @@ def export_json(
 
     Times are integer ns (full precision as given); ``seconds_ns`` is the item's
     total. ``meta`` (event title, round…) is copied with its text cleaned like the
-    rows'. Raises OutputError.
+    rows', except the round's state (``state``, ``state_line``, ``appeal_closes_utc``,
+    ``seal``: ours, see ``results.export_state``). Raises OutputError.
     """
     def clean(value: Any) -> Any:
         if isinstance(value, str):
@@ -309,7 +329,7 @@ def export_json(
     document = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
-        "meta": {key: clean(value) for key, value in (meta or {}).items()},
+        "meta": {key: value if key in _STATE_META else clean(value) for key, value in (meta or {}).items()},
         "rows": [_json_row(row, full_phone) for row in rows],
     }
     # JSON escapes C0 controls itself; C1 controls and bidi overrides as \\uXXXX too (same values).

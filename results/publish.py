@@ -221,23 +221,31 @@ def export_results(
 ) -> int:
     """CSV/JSON of one round (default: the current one); XLSX has a sheet per round."""
     from results import exports
+    from results.export_state import export_state_line, export_state_meta
 
     precision = event.course.precision_ns
     codes = [event.require_round(round_code)] if round_code else [r["code"] for r in event.rounds()]
     by_round: dict[str, list[ResultRow]] = {}
+    states: dict[str, str | None] = {}  # the 公示/正式 line of each round, by its sheet name
     for code in codes:
         rule = event.course.round(code)
         report = build_standings(event, code)
-        by_round[rule.name_en if lang == "en" else rule.name_zh] = result_rows(report, _tie_notes(report))
+        name = rule.name_en if lang == "en" else rule.name_zh
+        by_round[name] = result_rows(report, _tie_notes(report))
+        states[name] = export_state_line(event, code, lang)
     if fmt == "xlsx":
-        exports.export_xlsx(by_round, path, full_phone=full_phone, lang=lang, precision_ns=precision)
+        exports.export_xlsx(by_round, path, full_phone=full_phone, lang=lang, precision_ns=precision,
+                            state_lines=states)
         return sum(len(v) for v in by_round.values())
-    rows = by_round[next(reversed(by_round))] if not round_code else next(iter(by_round.values()))
+    shown = next(reversed(by_round)) if not round_code else next(iter(by_round))
+    rows = by_round[shown]
     if fmt == "csv":
-        exports.export_csv(rows, path, full_phone=full_phone, lang=lang, precision_ns=precision)
+        exports.export_csv(rows, path, full_phone=full_phone, lang=lang, precision_ns=precision,
+                           state_line=states[shown])
     elif fmt == "json":
         meta: dict[str, Any] = {"title": event.title, "date": event.day, "round": codes[-1] if not round_code else round_code,
                                 "precision_ns": precision}
+        meta.update(export_state_meta(event, codes[-1] if not round_code else round_code, lang))
         exports.export_json(rows, path, meta=meta, full_phone=full_phone)
     else:
         raise CommandRefused(f"不支持的格式 {fmt}", f"Unsupported format {fmt}")

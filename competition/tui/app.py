@@ -51,7 +51,7 @@ class Outcome(Generic[T]):
     value: T | None = None
 
 
-SCREEN_KEYS = ("timing", "checkin", "standings", "journal", "hardware")
+SCREEN_KEYS = ("timing", "checkin", "standings", "journal", "hardware", "rounds", "paper")
 POLL_S = 0.5
 IMPULSE_REDRAW_S = 0.1  # coalesce redraws after impulses (a memory replay is a burst)
 
@@ -68,6 +68,8 @@ class TracksideApp(ExplainsKeys, App[None]):
         Binding("f3", "show('standings')", "key.standings", id="app.standings", show=False),
         Binding("f4", "show('journal')", "key.journal", id="app.journal", show=False),
         Binding("f5", "show('hardware')", "key.hardware", id="app.hardware", show=False),
+        Binding("f6", "show('rounds')", "key.rounds", id="app.rounds", show=False),  # head referee (issue 15)
+        Binding("f7", "show('paper')", "key.paper", id="app.paper", show=False),
         Binding("question_mark,f10", "help", "key.help", id="app.help", key_display="?", show=False),
         Binding("m", "silence", "key.silence", id="app.silence"),
         Binding("ctrl+q", "request_quit", "key.quit", id="app.quit", priority=True, show=False),
@@ -126,6 +128,11 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.add_mode("standings", StandingsScreen)
         self.add_mode("journal", JournalScreen)
         self.add_mode("hardware", HardwareScreen)
+        from competition.tui.screens.paper import PaperScreen
+        from competition.tui.screens.rounds import RoundsScreen
+
+        self.add_mode("rounds", RoundsScreen)  # F6 裁判长, F7 纸质记录 (issue 15)
+        self.add_mode("paper", PaperScreen)
         self._seen_version = self.event.store.data_version()
         self.last_impulse_ns = self._latest_impulse_host_ns()
         self.switch_mode("timing")

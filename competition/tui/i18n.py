@@ -342,6 +342,11 @@ STRINGS: dict[str, tuple[str, str]] = {
 # Channels and impulse outcomes: the glossary's words, one place for every screen.
 STRINGS.update({f"channel.{code}": _words(g.CHANNELS, code) for code in g.CHANNELS})
 STRINGS.update({f"disposition.{code}": _words(g.DISPOSITIONS, code) for code in g.DISPOSITIONS})
+# The head referee's screens (issue 15): F6 裁判长, F7 纸质记录; their words live beside.
+from competition.tui.i18n_head_referee import HEAD_REFEREE_STRINGS  # noqa: E402
+
+assert not set(HEAD_REFEREE_STRINGS) & set(STRINGS), set(HEAD_REFEREE_STRINGS) & set(STRINGS)  # no key twice
+STRINGS.update(HEAD_REFEREE_STRINGS)
 
 
 class Texts:

@@ -191,6 +191,7 @@ def test_export_rank_column_is_empty_for_dnf_and_dsq(db: Path, tmp_path: Path) -
     out = tmp_path / "成绩.csv"
     sh(db, "export", "--format", "csv", "--out", str(out), "--round", "prelim", "--masked")
     with out.open(encoding="utf-8-sig", newline="") as f:
+        assert "进行中" in next(f)  # the round's state line (issue 15) stands above the header
         rows = {r["号码"]: r for r in csv.DictReader(f)}
     assert rows["1"]["名次"] == "1"
     assert rows["2"]["名次"] == "" and rows["2"]["状态"] == "未完成"

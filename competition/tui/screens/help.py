@@ -42,7 +42,21 @@ def keymap_text(tr: Texts) -> str:
                                ("F4", "journal", JournalScreen), ("F5", "hardware", HardwareScreen)):
         parts += ["", f"[b]{fkey} {tr('screen.' + name)}[/b]",
                   *_keys_of([b for b in screen.BINDINGS if isinstance(b, Binding)], tr)]
+    parts += _head_referee_keys(tr)
     return "\n".join(parts)
+
+
+def _head_referee_keys(tr: Texts) -> list[str]:
+    """F6 裁判长 and F7 纸质记录 (issue 15)."""
+    from competition.tui.screens.paper import PaperScreen
+    from competition.tui.screens.rounds import RoundsScreen
+
+    parts: list[str] = []
+    for fkey, name, screen in (("F6", "rounds", RoundsScreen), ("F7", "paper", PaperScreen)):
+        parts += ["", f"[b]{fkey} {tr('screen.' + name)}[/b]",
+                  *_keys_of([b for b in screen.BINDINGS if isinstance(b, Binding) and b.show], tr)]
+    parts.insert(parts.index(f"[b]F7 {tr('screen.paper')}[/b]") + 1, "  " + tr("help.paper"))
+    return parts
 
 
 class HelpScreen(ModalScreen[None]):
