@@ -24,6 +24,7 @@ from textual.screen import Screen
 from competition.errors import TracksideError
 from competition.event import Event
 from competition.recorder import TimingRecorder
+from competition.recorder_process import RecorderProcess
 from competition.timing import ImpulseOutcome
 from competition.timing import impulses as recent_impulses
 from competition.tui.i18n import Texts, localize_bindings
@@ -84,6 +85,7 @@ class TracksideApp(ExplainsKeys, App[None]):
         utc_clock: Callable[[], int] | None = time.time_ns,
         poll_interval: float = POLL_S,
         tick_interval: float = 0.1,
+        separate_recorder: bool = False,
     ) -> None:
         self.tr = Texts(lang)
         self.lang = self.tr.lang
@@ -94,7 +96,10 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.utc_clock = utc_clock
         self.poll_interval = poll_interval
         self.tick_interval = tick_interval
-        self.recorder: TimingRecorder | None = None
+        self.recorder: TimingRecorder | RecorderProcess | None = None
+        # True (trackside run): the port is read by a recorder process, not a thread in the app.
+        self.separate_recorder = separate_recorder
+        self.leave_recorder_running = False  # on exit, leave a recorder the app started running
         self.simulator: Any = None  # a hardware.sim_playback.SimulatorPort when --simulate
         self.timer_status: PortStatus | None = None
         self.pending_timer: tuple[str, str, int] | None = None  # connected once the screen is up
@@ -226,7 +231,11 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.refresh_status()
 
     def poll_event_file(self) -> None:
-        """Pick up writes of other terminals and of the recorder thread (cheap when nothing changed)."""
+        """Pick up writes of other terminals and of the recorder (cheap when nothing changed)."""
+        if self.separate_recorder:
+            from competition.tui import recorder_link
+
+            recorder_link.watch(self)
         try:
             version = self.event.store.data_version()
         except Exception:
@@ -286,6 +295,8 @@ class TracksideApp(ExplainsKeys, App[None]):
     # -- timer status and alarms --------------------------------------------------------
 
     def timer_state(self) -> TimerState:
+        from competition.tui import recorder_link
+
         status = self.timer_status
         rec = self.recorder
         return TimerState(
@@ -299,6 +310,7 @@ class TracksideApp(ExplainsKeys, App[None]):
             operator=self.operator,
             title=self.event.title,
             serving=self._serving_url(),
+            **recorder_link.status_fields(self),
         )
 
     def _serving_url(self) -> str | None:
@@ -358,7 +370,11 @@ class TracksideApp(ExplainsKeys, App[None]):
         def rejected(f: RejectedFrame) -> None:
             self.post_message(FrameRejected(f))
 
-        def make() -> TimingRecorder:
+        def make() -> TimingRecorder | RecorderProcess:
+            if self.separate_recorder:
+                from competition.tui import recorder_link
+
+                return recorder_link.start(self, url, protocol, track)
             rec = TimingRecorder(
                 self.event.path, url=url, protocol=protocol, track=track, operator=self.operator,
                 terminal=self.event.store.terminal, on_outcome=outcome, on_status=status, on_rejected=rejected,
@@ -384,7 +400,9 @@ class TracksideApp(ExplainsKeys, App[None]):
 
     def disconnect_timer(self) -> None:
         rec, self.recorder = self.recorder, None
-        if rec is not None:
+        if isinstance(rec, RecorderProcess):
+            rec.stop(leave_running=self.leave_recorder_running)
+        elif rec is not None:
             rec.stop()
         self.timer_status = None
         self.refresh_status()
