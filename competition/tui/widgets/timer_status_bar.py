@@ -81,6 +81,8 @@ class TimerStatusBar(Static):
         text.append(f" {state.title} ", style="bold")
         if state.url is not None:
             text.append(f"│ {state.protocol} {short_port(state.url)}")
+            if state.online is False and state.error:
+                text.append(f" {state.error}", style="bold")
         text.append(f" │ {t('status.track', track=state.track)}")
         if state.recorder == "ok":
             text.append(f" │ {t('status.recorder_ok')} ")
