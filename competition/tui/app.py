@@ -110,7 +110,7 @@ class TracksideApp(ExplainsKeys, App[None]):
         self._seen_version = -1
         self._redraw_pending = False
         self._last_impulse_redraw = 0.0
-        self._closed = False
+        self._hardware_closed = False  # not _closed: that is Textual's own (MessagePump)
         super().__init__()
         localize_bindings(self, self.tr)
         self.title = self.tr("app.title")
@@ -409,9 +409,9 @@ class TracksideApp(ExplainsKeys, App[None]):
 
     def close_hardware(self) -> None:
         """Stop the reader and the simulator; the event file keeps everything."""
-        if self._closed:
+        if self._hardware_closed:
             return
-        self._closed = True
+        self._hardware_closed = True
         try:
             self.disconnect_timer()
         finally:
