@@ -251,9 +251,11 @@ class RecorderProcess:
         self.started_by_app = False
         self.restarts = 0
         self.last_exit: int | None = None
+        self.hung_kill_ns = HUNG_KILL_NS
         self._failures = 0
         self._next_start = 0.0
         self._saw_health = False
+        self._killed_hung = False
 
     # -- start, attach, stop ------------------------------------------------------------
 
@@ -285,6 +287,7 @@ class RecorderProcess:
         self.pid = self.proc.pid
         self.started_by_app = True
         self._saw_health = False
+        self._killed_hung = False
 
     def stop(self, *, leave_running: bool = False) -> None:
         """Stop a recorder the app started (SIGTERM, wait, SIGKILL); an attached one is left alone."""
@@ -313,30 +316,44 @@ class RecorderProcess:
         return self.pid is not None and pid_alive(self.pid)
 
     def watch(self, now_ns: int | None = None) -> RecorderNews | None:
-        """Called every poll: restart a recorder that died or hangs; say what happened."""
+        """Called every poll: restart a recorder that died or hangs; say what happened.
+
+        ``died``: it had been recording (its health file said so) and ended;
+        ``hung``: its heartbeat stopped for ``hung_kill_ns``, so it was killed;
+        ``failed``: it ended before it ever recorded (the log says why), said
+        once per run of failures, retried with a growing pause up to 5 s.
+        """
         now_ns = time.monotonic_ns() if now_ns is None else now_ns
         if self.pid is None:
-            return self._start_again(now_ns)
+            return self._start_again()
         if not self.alive():
-            code = self.proc.returncode if self.proc is not None else None
-            self.last_exit = code
-            self.proc, self.pid = None, None
-            detail = self.log_tail() if not self._saw_health else ""
-            self._failures = self._failures + 1 if not self._saw_health else 1
-            self._next_start = time.monotonic() + RESTART_BACKOFF_S[min(self._failures - 1,
-                                                                          len(RESTART_BACKOFF_S) - 1)]
-            return RecorderNews("died" if self._saw_health or self._failures == 1 else "failed", code, detail)
+            return self._ended()
         found = self.health()
         if found is not None:
             if not self._saw_health:
                 self._saw_health = True
                 self._failures = 0
-            if found.age_ns(now_ns) > HUNG_KILL_NS and self.proc is not None:
-                self.proc.kill()  # reaped and started again on the next watch
-                return RecorderNews("hung", None, "")
+            if found.age_ns(now_ns) > self.hung_kill_ns and self.proc is not None and not self._killed_hung:
+                self.proc.kill()  # reaped and started again on the next watches
+                self._killed_hung = True
         return None
 
-    def _start_again(self, now_ns: int) -> RecorderNews | None:
+    def _ended(self) -> RecorderNews | None:
+        code = self.proc.returncode if self.proc is not None else None
+        self.last_exit = code
+        found = read_health(self.db_path, self.track)
+        recorded = self._saw_health or (found is not None and found.pid == self.pid)
+        hung = self._killed_hung
+        self.proc, self.pid = None, None
+        self._failures = 0 if recorded else self._failures + 1  # starts in a row that never recorded
+        self._next_start = time.monotonic() + RESTART_BACKOFF_S[min(self._failures, len(RESTART_BACKOFF_S) - 1)]
+        if hung:
+            return RecorderNews("hung", code)
+        if recorded:
+            return RecorderNews("died", code)
+        return RecorderNews("failed", code, self.log_tail()) if self._failures == 1 else None
+
+    def _start_again(self) -> RecorderNews | None:
         if time.monotonic() < self._next_start:
             return None
         self.restarts += 1
@@ -344,8 +361,9 @@ class RecorderProcess:
             self.start_or_attach()
         except (TracksideError, OSError) as exc:
             self._next_start = time.monotonic() + RESTART_BACKOFF_S[-1]
+            self._failures += 1
             text = exc.message_zh if isinstance(exc, TracksideError) else str(exc)
-            return RecorderNews("failed", None, text)
+            return RecorderNews("failed", None, text) if self._failures == 1 else None
         return RecorderNews("restarted")
 
     def log_tail(self, lines: int = 3) -> str:

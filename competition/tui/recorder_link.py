@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from competition.recorder_process import HUNG_KILL_NS, RecorderNews, RecorderProcess
+from competition.recorder_process import RecorderNews, RecorderProcess
 from competition.times import NS_PER_SECOND
 from competition.timing import record_port_status
 from competition.tui.i18n import STRINGS
@@ -74,7 +74,7 @@ def _tell(app: Any, rec: RecorderProcess, news: RecorderNews) -> None:
         app.timer_status = PortStatus(url=rec.url, protocol=rec.protocol.name, online=False, since_ns=0,
                                       error_zh=STRINGS["recorder.down_error"][0], error_en=STRINGS["recorder.down_error"][1],
                                       reconnects=0)
-        text = (tr("recorder.hung", s=HUNG_KILL_NS // NS_PER_SECOND) if news.kind == "hung"
+        text = (tr("recorder.hung", s=rec.hung_kill_ns // NS_PER_SECOND) if news.kind == "hung"
                 else tr("recorder.died", code=code))
         if news.detail:
             text += f"\n{news.detail}"

@@ -160,3 +160,59 @@ async def test_leave_recorder_running_keeps_the_child_after_exit(event: Event) -
             except ChildProcessError:
                 pass  # already reaped by subprocess
         simulator.close()
+
+
+async def test_a_hung_recorder_is_shown_then_killed_and_replaced(event: Event) -> None:
+    simulator = start_simulator(riders=0, seed=6)
+    app = build_app(event.path, url=simulator.path, protocol="alge", track=1)
+    try:
+        async with app.run_test(size=(140, 36)) as pilot:
+            await _until(pilot, lambda: _online(app) and "记录进程 ✓" in _bar(app))
+            rec = app.recorder
+            assert isinstance(rec, RecorderProcess)
+            rec.hung_kill_ns = 6_000_000_000  # the app's patience, shortened for the test
+            frozen = rec.pid or 0
+            os.kill(frozen, signal.SIGSTOP)  # alive, but its heartbeat stops
+            await _until(pilot, lambda: "记录进程无响应" in _bar(app))
+            assert rec.pid == frozen and app.screen.query_one(TimerStatusBar).has_class("offline")
+            await _until(pilot, lambda: rec.pid not in (None, frozen) and _online(app) and "记录进程 ✓" in _bar(app))
+            assert not pid_alive(frozen)
+            assert any("记录进程 6 秒无响应，已强制结束并重新启动" in n for n in notifications(app))
+            rows = app.event.store.query("SELECT payload FROM journal WHERE kind = 'port_status'")
+            assert any("hung" in r["payload"] for r in rows)
+    finally:
+        app.close_hardware()
+        app.event.close()
+        simulator.close()
+
+
+async def test_a_recorder_that_cannot_start_is_reported_once_with_its_reason(event: Event) -> None:
+    from competition.port_claim import PortClaim
+
+    simulator = start_simulator(riders=0, seed=7)
+    squatter = PortClaim(simulator.path)  # another program holds the port (no health file)
+    squatter.acquire()
+    app = build_app(event.path, url=simulator.path, protocol="alge", track=1)
+    said: list[str] = []  # every notification (the toasts themselves expire)
+    shown = app.notify
+
+    def notify(message: str, **kw: object) -> None:
+        said.append(message)
+        shown(message, **kw)  # type: ignore[arg-type]
+
+    app.notify = notify  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(140, 36)) as pilot:
+            await _until(pilot, lambda: any("记录进程无法启动" in n for n in said))
+            failed = [n for n in said if "记录进程无法启动" in n]
+            assert "已被另一个 Trackside 进程使用" in failed[0]  # the child's own words, from its log
+            await _until(pilot, lambda: app.recorder.restarts >= 3, 40)  # type: ignore[union-attr]
+            assert len([n for n in said if "记录进程无法启动" in n]) == 1  # said once, not at every retry
+            assert "记录进程停止" in _bar(app) or "记录进程启动中" in _bar(app)
+            squatter.release()
+            await _until(pilot, lambda: _online(app) and "记录进程 ✓" in _bar(app))
+    finally:
+        squatter.release()
+        app.close_hardware()
+        app.event.close()
+        simulator.close()
