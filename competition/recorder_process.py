@@ -127,7 +127,12 @@ def listen(
     health = HealthWriter(db_path, track=track, url=url, protocol=proto.name, settings=proto.settings_text(),
                           snapshot=snapshot)
     previous = _stop_on_sigterm()
-    recorder.start()  # a port another process reads is refused here (PortInUse): no health file then
+    try:
+        recorder.start()  # a port another process reads is refused here (PortInUse): no health file then
+    except BaseException:
+        impulse_times.close()
+        _restore_sigterm(previous)
+        raise
     health.start()
     echo(f"Listening on {url}, track {track}. Ctrl-C to stop." if en
          else f"正在记录 {url}（{track} 道）。按 Ctrl-C 停止。")
@@ -209,9 +214,9 @@ class RecorderNews:
 
 
 def listen_command(db_path: str, *, url: str, protocol: Protocol, track: int, operator: str,
-                   terminal: str | None, settings: dict[str, Any]) -> list[str]:
+                   terminal: str | None, settings: dict[str, Any], lang: str = "zh") -> list[str]:
     """``python -m main --db … timing listen …`` with this port's serial settings."""
-    cmd = [sys.executable, "-m", "main", "--db", os.path.abspath(db_path), "--lang", "zh"]
+    cmd = [sys.executable, "-m", "main", "--db", os.path.abspath(db_path), "--lang", "en" if lang == "en" else "zh"]
     if operator:
         cmd += ["--operator", operator]
     if terminal:
@@ -235,7 +240,7 @@ class RecorderProcess:
     """
 
     def __init__(self, db_path: str, *, url: str, protocol: str, track: int, operator: str = "",
-                 terminal: str | None = None) -> None:
+                 terminal: str | None = None, lang: str = "zh") -> None:
         from hardware.protocols.settings import for_port, remembered
 
         self.db_path = db_path
@@ -244,7 +249,7 @@ class RecorderProcess:
         self.settings = remembered(url)
         self.protocol: Protocol = for_port(url, get_protocol(protocol))
         self.command = listen_command(db_path, url=url, protocol=self.protocol, track=track, operator=operator,
-                                      terminal=terminal, settings=self.settings)
+                                      terminal=terminal, settings=self.settings, lang=lang)
         self.log = log_path(db_path, track)
         self.proc: subprocess.Popen[bytes] | None = None
         self.pid: int | None = None
@@ -271,6 +276,8 @@ class RecorderProcess:
                 )
             self.pid = found.pid
             self.started_by_app = False
+            if found.protocol != self.protocol.name:  # it reads the timer its own way: show that
+                self.protocol = get_protocol(found.protocol)
             return "attached"
         self.spawn()
         return "started"

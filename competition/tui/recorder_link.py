@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 def start(app: Any, url: str, protocol: str, track: int) -> RecorderProcess:
     """Start (or attach to) the recorder process of ``url`` on ``track``; raises TracksideError."""
     rec = RecorderProcess(app.event.path, url=url, protocol=protocol, track=track, operator=app.operator,
-                          terminal=app.event.store.terminal)
+                          terminal=app.event.store.terminal, lang=app.lang)
     if rec.start_or_attach() == "attached":
         app.notify(app.tr("recorder.attached", pid=rec.pid), timeout=5)
     return rec
