@@ -71,9 +71,7 @@ def _tell(app: Any, rec: RecorderProcess, news: RecorderNews) -> None:
                                error=why_en)
         except Exception:
             log.exception("could not journal the recorder's end")
-        app.timer_status = PortStatus(url=rec.url, protocol=rec.protocol.name, online=False, since_ns=0,
-                                      error_zh=STRINGS["recorder.down_error"][0], error_en=STRINGS["recorder.down_error"][1],
-                                      reconnects=0)
+        _nobody_records(app, rec)
         text = (tr("recorder.hung", s=rec.hung_kill_ns // NS_PER_SECOND) if news.kind == "hung"
                 else tr("recorder.died", code=code))
         if news.detail:
@@ -81,7 +79,15 @@ def _tell(app: Any, rec: RecorderProcess, news: RecorderNews) -> None:
         app.notify(text, severity="warning", timeout=10, markup=False)
         app.bell()
     elif news.kind == "failed":
+        _nobody_records(app, rec)
         app.notify(tr("recorder.failed", detail=news.detail or "?"), severity="error", timeout=10, markup=False)
+
+
+def _nobody_records(app: Any, rec: RecorderProcess) -> None:
+    """The port counts as offline (alarm banner, bell) until a recorder says otherwise."""
+    zh, en = STRINGS["recorder.down_error"]
+    app.timer_status = PortStatus(url=rec.url, protocol=rec.protocol.name, online=False, since_ns=0, error_zh=zh,
+                                  error_en=en, reconnects=0)
 
 
 def status_fields(app: Any) -> dict[str, Any]:

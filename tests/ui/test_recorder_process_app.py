@@ -209,6 +209,8 @@ async def test_a_recorder_that_cannot_start_is_reported_once_with_its_reason(eve
             await _until(pilot, lambda: app.recorder.restarts >= 3, 40)  # type: ignore[union-attr]
             assert len([n for n in said if "记录进程无法启动" in n]) == 1  # said once, not at every retry
             assert "记录进程停止" in _bar(app) or "记录进程启动中" in _bar(app)
+            assert app.timer_offline()  # nobody records: the offline alarm, not a calm screen
+            assert "记录进程不在运行" in app.screen.alarm_text()  # type: ignore[attr-defined]
             squatter.release()
             await _until(pilot, lambda: _online(app) and "记录进程 ✓" in _bar(app))
     finally:
