@@ -26,6 +26,7 @@ from typing import Any
 
 HEARTBEAT_S = 1.0
 STALE_AFTER_NS = 4_000_000_000  # four missed heartbeats: the recorder is dead or hung
+NS_SLACK = 1_000_000_000  # clock reading order between processes, wall-clock steps
 
 
 def health_path(db_path: str | os.PathLike[str], track: int) -> Path:
@@ -74,8 +75,15 @@ class RecorderHealth:
         return (time.monotonic_ns() if now_host_ns is None else now_host_ns) - self.heartbeat_host_ns
 
     def fresh(self, now_host_ns: int | None = None) -> bool:
-        """Running, and its heartbeat is recent: a recorder that is alive and not hung."""
-        return self.state == "running" and self.age_ns(now_host_ns) <= STALE_AFTER_NS
+        """Running, and its heartbeat is recent: a recorder that is alive and not hung.
+
+        Both clocks must agree: a file left from before a reboot (the monotonic
+        clock started again) is not fresh, whatever its monotonic stamp says.
+        """
+        age = self.age_ns(now_host_ns)
+        wall_age = abs(time.time_ns() - self.heartbeat_utc_ns) if now_host_ns is None else 0
+        return (self.state == "running" and -NS_SLACK <= age <= STALE_AFTER_NS
+                and wall_age <= STALE_AFTER_NS + NS_SLACK)
 
     def live(self, now_host_ns: int | None = None) -> bool:
         """Fresh and its process exists: a recorder one may attach to."""

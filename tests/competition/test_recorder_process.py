@@ -102,3 +102,19 @@ def test_the_child_gets_the_remembered_serial_settings_of_its_port(event: Event)
     plain = listen_command(event.path, url="/dev/ttyUSB0", protocol=get_protocol("alge"), track=1, operator="",
                            terminal=None, settings={})
     assert "--baud" not in plain and "--operator" not in plain
+
+
+def test_a_health_file_from_before_a_reboot_is_not_fresh(tmp_path: Path) -> None:
+    import time
+
+    from competition.recorder_health import RecorderHealth
+
+    now = time.monotonic_ns()
+    base = {"pid": os.getpid(), "url": "/dev/ttyUSB0", "protocol": "alge", "track": 1, "state": "running",
+            "heartbeat_utc_ns": time.time_ns(), "heartbeat_host_ns": now}
+    assert RecorderHealth.from_dict(base).live()
+    # The monotonic clock started again at boot: an old stamp lies in the future.
+    assert not RecorderHealth.from_dict({**base, "heartbeat_host_ns": now + 3600 * 10**9}).fresh()
+    # Or it happens to look recent, but the wall clock says it is a day old.
+    assert not RecorderHealth.from_dict({**base, "heartbeat_utc_ns": time.time_ns() - 86400 * 10**9}).fresh()
+    assert not RecorderHealth.from_dict({**base, "state": "stopped"}).fresh()
