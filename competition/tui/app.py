@@ -1,8 +1,10 @@
 """The trackside App: screens by key, the timing recorder's messages, the refresh loop.
 
 The App owns the event handle (its own SQLite connection, for reads and
-referee commands), the optional ``TimingRecorder`` (reader thread with its own
-connection) and the clock. Screens ask it to run commands (``run_command``),
+referee commands), the recorder of its port (with ``separate_recorder``, what
+``trackside run`` uses: a ``RecorderProcess``, the recorder in its own process,
+watched through its health file by ``recorder_link``; otherwise a
+``TimingRecorder`` reader thread with its own connection) and the clock. Screens ask it to run commands (``run_command``),
 which turns every ``TracksideError`` into an error notification and refreshes.
 Other terminals' writes and the recorder's are noticed through
 ``PRAGMA data_version``, polled every half second.
