@@ -86,7 +86,7 @@ async def app_run(folder: Path) -> dict[str, float]:
     db = make_event(folder, (PACED + BURST) // 2 + 10)
     master, slave = os.openpty()
     path = os.ttyname(slave)
-    app = build_app(db)
+    app = build_app(db, separate_recorder=False)  # this bench reads rec.pipeline: the in-process reader
     committed: dict[int, int] = {}
     figures: dict[str, float] = {}
     async with app.run_test(size=(120, 36)) as pilot:

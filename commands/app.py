@@ -18,12 +18,22 @@ from commands.timing import PROTOCOL_HELP, configured_protocol, serial_options
 @click.option("--protocol", default=None, help=PROTOCOL_HELP)
 @click.option("--simulate", "simulated", is_flag=True, help="使用内置模拟计时器 / use a simulated timer")
 @click.option("--track", default=1, show_default=True, type=TRACK)
+@click.option("--leave-recorder", "leave_recorder", is_flag=True,
+              help="退出界面时保留记录进程继续记录 / on exit, leave the recorder process recording")
 @backup_options
 @serial_options
 @pass_ctx
-def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track: int, backup_dir: str | None,
-        backup_every: int | None, baud: int | None, rtscts: bool, numbers: str | None) -> None:
-    """打开计时终端 / open the trackside app."""
+def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track: int, leave_recorder: bool,
+        backup_dir: str | None, backup_every: int | None, baud: int | None, rtscts: bool,
+        numbers: str | None) -> None:
+    """打开计时终端 / open the trackside app.
+
+    \b
+    With --port (or --simulate) the port is read by a recorder process
+    (`trackside timing listen`), started by the app or, if one already runs
+    for that port and track, attached to; the app restarts it if it dies.
+    Its output goes to <event>.recorder-track<N>.log.
+    """
     if url and not protocol:
         fail(ctx.say("使用 --port 时必须同时给出 --protocol。", "--port needs --protocol."))
 
@@ -36,7 +46,8 @@ def run(ctx: Ctx, url: str | None, protocol: str | None, simulated: bool, track:
             remember(url, baudrate=baud, rtscts=rtscts or None, numbers=numbers)
 
         launch_app(ctx.db, url=url, protocol=protocol, simulate=simulated, track=track, lang=ctx.lang,
-                   operator=ctx.operator, terminal=ctx.terminal, backup_dir=backup_dir, backup_every=backup_every)
+                   operator=ctx.operator, terminal=ctx.terminal, backup_dir=backup_dir, backup_every=backup_every,
+                   leave_recorder_running=leave_recorder)
 
     run_guarded(ctx, body)
 

@@ -432,54 +432,8 @@ def listen_forever(
     db_path: str, *, url: str, protocol: str | Protocol, track: int, lang: str, operator: str,
     terminal: str | None, echo: Callable[[str], None],
 ) -> None:
-    """``trackside timing listen``: record until Ctrl-C, printing what happens (in words and seconds)."""
-    from competition.glossary import counts_text, outcome_line
+    """``trackside timing listen``: the recorder process (competition.recorder_process.listen)."""
+    from competition.recorder_process import listen
 
-    en = lang == "en"
-    with Event.open(db_path) as event:
-        precision_ns = event.course.precision_ns
-
-    def outcome(o: ImpulseOutcome) -> None:
-        if o.disposition == "duplicate":
-            return
-        echo(outcome_line(o, lang, precision_ns))
-
-    def rejected(f: RejectedFrame) -> None:
-        echo(f"[{track}] " + (f"rejected: {f.reason_en}" if en else f"拒收：{f.reason_zh}"))
-
-    proto = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
-
-    def status(s: PortStatus) -> None:
-        if s.online:
-            echo(f"{url}: online ({proto.name}, {proto.settings_text()})" if en
-                 else f"{url}：已连接（{proto.name}，{proto.settings_text()}）")
-        else:
-            err = (s.error_en if en else s.error_zh) or ""
-            echo(f"{url}: OFFLINE {err}" if en else f"{url}：断开 {err}")
-
-    recorder = TimingRecorder(db_path, url=url, protocol=proto, track=track, operator=operator,
-                              terminal=terminal, on_outcome=outcome, on_status=status,
-                              on_rejected=rejected)
-
-    def gap(row: int) -> None:
-        from competition.sequence_gaps import describe, gaps
-
-        found = [g for g in gaps(recorder.pipeline.event(), track) if g.seq == row]
-        if found:
-            echo(f"[{track}] " + describe(found[0], lang))
-
-    recorder.pipeline.on_gap = gap
-    recorder.start()
-    echo(f"Listening on {url}, track {track}. Ctrl-C to stop." if en
-         else f"正在记录 {url}（{track} 道）。按 Ctrl-C 停止。")
-    try:
-        while True:
-            time.sleep(0.5)
-            if recorder.pipeline.pending:
-                with recorder.pipeline._lock:
-                    recorder.pipeline.flush()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        recorder.stop()
-        echo(("Stopped. " if en else "已停止。") + counts_text(dict(recorder.pipeline.counts), lang))
+    listen(db_path, url=url, protocol=protocol, track=track, lang=lang, operator=operator, terminal=terminal,
+           echo=echo)

@@ -8,8 +8,13 @@ checks what a head referee would: ``verify`` passes, every impulse the timer
 sent is in the journal exactly once, and the standings equal those of an
 undisturbed run of the same seed.
 
+With ``DrillPlan(through_app=True)`` the disturbed run is read by the
+trackside app instead (``trackside run --port`` on a pseudo-terminal,
+``results.drill_app``): each kill is a SIGKILL of the app's recorder process,
+which the app must notice and start again while it keeps running.
+
 ``python bench/bench_fault_drill.py`` runs the full size (20 kills, 20
-unplugs); ``tests/drills`` a reduced one.
+unplugs; ``--app`` through the app); ``tests/drills`` a reduced one.
 """
 
 from __future__ import annotations
@@ -28,11 +33,13 @@ from typing import Any
 from competition import judging, start_queue
 from competition.entrants import import_registration
 from competition.event import Event
+from competition.recorder_health import read_health
 from competition.registration import read_registration
 from competition.registration.sample_sheet import make_clerk_csv
 from competition.verify import verify_event
 from courses.loader import load_course
 from hardware.pty_port import open_pty_simulator
+from results.drill_app import AppUnderDrill
 from results.standings import build_standings
 
 S = 1_000_000_000
@@ -49,6 +56,7 @@ class DrillPlan:
     protocol: str = "alge"
     noise_probability: float = 0.05
     bad_checksum_probability: float = 0.05
+    through_app: bool = False  # disturbed run: the app's recorder process is what gets killed
 
 
 @dataclass
@@ -64,6 +72,8 @@ class DrillResult:
     finished: int = 0
     standings: list[tuple[Any, ...]] = field(default_factory=list)
     seconds: float = 0.0
+    app_exit: int | None = None  # through the app: its exit code after Ctrl-Q
+    recorder_left: bool = False  # through the app: a recorder still running after the app quit
 
 
 def judge_calls(bibs: list[int], seed: int) -> dict[int, list[tuple[str, str]]]:
@@ -146,7 +156,9 @@ def run_drill(
               "--protocol", plan.protocol, "--track", "1"]
     duration_s = (riders * 20 + 55) / speed
     result = DrillResult(disturbed)
-    listener = subprocess.Popen(listen, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = AppUnderDrill(db, url=port.path, protocol=plan.protocol) if disturbed and plan.through_app else None
+    listener = None if app else subprocess.Popen(listen, env=env, stdout=subprocess.DEVNULL,
+                                                 stderr=subprocess.DEVNULL)
     judges = subprocess.Popen(
         [sys.executable, "-m", "results.drill", "judge", str(db), str(plan.seed), str(duration_s * 3 + 60)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -164,7 +176,11 @@ def run_drill(
             )
         for at, what in faults:
             time.sleep(max(0.0, t0 + at - time.monotonic()))
-            if what == "kill":
+            if what == "kill" and app is not None:
+                app.kill_recorder()  # the app starts a new one by itself
+                time.sleep(rng.uniform(0.1, 0.6))
+                result.kills += 1
+            elif what == "kill" and listener is not None:
                 os.kill(listener.pid, signal.SIGKILL)
                 listener.wait()
                 time.sleep(rng.uniform(0.1, 0.6))
@@ -181,12 +197,19 @@ def run_drill(
               60)
         judges.wait(timeout=duration_s * 3 + 120)
         time.sleep(0.5)
-        listener.send_signal(signal.SIGINT)
-        listener.wait(timeout=30)
+        if app is not None:
+            result.app_exit = app.quit()
+            health = read_health(db, 1)
+            result.recorder_left = health is not None and health.live()
+        elif listener is not None:
+            listener.send_signal(signal.SIGINT)
+            listener.wait(timeout=30)
     finally:
         for proc in (listener, judges):
-            if proc.poll() is None:
+            if proc is not None and proc.poll() is None:
                 proc.kill()
+        if app is not None:
+            app.close()
         port.close()
 
     sent = [(i.seq, i.channel_raw) for i in port.sent_impulses()]

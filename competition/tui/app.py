@@ -1,8 +1,10 @@
 """The trackside App: screens by key, the timing recorder's messages, the refresh loop.
 
 The App owns the event handle (its own SQLite connection, for reads and
-referee commands), the optional ``TimingRecorder`` (reader thread with its own
-connection) and the clock. Screens ask it to run commands (``run_command``),
+referee commands), the recorder of its port (with ``separate_recorder``, what
+``trackside run`` uses: a ``RecorderProcess``, the recorder in its own process,
+watched through its health file by ``recorder_link``; otherwise a
+``TimingRecorder`` reader thread with its own connection) and the clock. Screens ask it to run commands (``run_command``),
 which turns every ``TracksideError`` into an error notification and refreshes.
 Other terminals' writes and the recorder's are noticed through
 ``PRAGMA data_version``, polled every half second.
@@ -24,6 +26,7 @@ from textual.screen import Screen
 from competition.errors import TracksideError
 from competition.event import Event
 from competition.recorder import TimingRecorder
+from competition.recorder_process import RecorderProcess
 from competition.timing import ImpulseOutcome
 from competition.timing import impulses as recent_impulses
 from competition.tui.i18n import Texts, localize_bindings
@@ -86,6 +89,7 @@ class TracksideApp(ExplainsKeys, App[None]):
         utc_clock: Callable[[], int] | None = time.time_ns,
         poll_interval: float = POLL_S,
         tick_interval: float = 0.1,
+        separate_recorder: bool = False,
     ) -> None:
         self.tr = Texts(lang)
         self.lang = self.tr.lang
@@ -96,7 +100,10 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.utc_clock = utc_clock
         self.poll_interval = poll_interval
         self.tick_interval = tick_interval
-        self.recorder: TimingRecorder | None = None
+        self.recorder: TimingRecorder | RecorderProcess | None = None
+        # True (trackside run): the port is read by a recorder process, not a thread in the app.
+        self.separate_recorder = separate_recorder
+        self.leave_recorder_running = False  # on exit, leave a recorder the app started running
         self.simulator: Any = None  # a hardware.sim_playback.SimulatorPort when --simulate
         self.timer_status: PortStatus | None = None
         self.pending_timer: tuple[str, str, int] | None = None  # connected once the screen is up
@@ -107,7 +114,7 @@ class TracksideApp(ExplainsKeys, App[None]):
         self._seen_version = -1
         self._redraw_pending = False
         self._last_impulse_redraw = 0.0
-        self._closed = False
+        self._hardware_closed = False  # not _closed: that is Textual's own (MessagePump)
         super().__init__()
         localize_bindings(self, self.tr)
         self.title = self.tr("app.title")
@@ -233,7 +240,11 @@ class TracksideApp(ExplainsKeys, App[None]):
         self.refresh_status()
 
     def poll_event_file(self) -> None:
-        """Pick up writes of other terminals and of the recorder thread (cheap when nothing changed)."""
+        """Pick up writes of other terminals and of the recorder (cheap when nothing changed)."""
+        if self.separate_recorder:
+            from competition.tui import recorder_link
+
+            recorder_link.watch(self)
         try:
             version = self.event.store.data_version()
         except Exception:
@@ -293,6 +304,8 @@ class TracksideApp(ExplainsKeys, App[None]):
     # -- timer status and alarms --------------------------------------------------------
 
     def timer_state(self) -> TimerState:
+        from competition.tui import recorder_link
+
         status = self.timer_status
         rec = self.recorder
         return TimerState(
@@ -306,6 +319,7 @@ class TracksideApp(ExplainsKeys, App[None]):
             operator=self.operator,
             title=self.event.title,
             serving=self._serving_url(),
+            **recorder_link.status_fields(self),
         )
 
     def _serving_url(self) -> str | None:
@@ -365,7 +379,11 @@ class TracksideApp(ExplainsKeys, App[None]):
         def rejected(f: RejectedFrame) -> None:
             self.post_message(FrameRejected(f))
 
-        def make() -> TimingRecorder:
+        def make() -> TimingRecorder | RecorderProcess:
+            if self.separate_recorder:
+                from competition.tui import recorder_link
+
+                return recorder_link.start(self, url, protocol, track)
             rec = TimingRecorder(
                 self.event.path, url=url, protocol=protocol, track=track, operator=self.operator,
                 terminal=self.event.store.terminal, on_outcome=outcome, on_status=status, on_rejected=rejected,
@@ -391,16 +409,18 @@ class TracksideApp(ExplainsKeys, App[None]):
 
     def disconnect_timer(self) -> None:
         rec, self.recorder = self.recorder, None
-        if rec is not None:
+        if isinstance(rec, RecorderProcess):
+            rec.stop(leave_running=self.leave_recorder_running)
+        elif rec is not None:
             rec.stop()
         self.timer_status = None
         self.refresh_status()
 
     def close_hardware(self) -> None:
         """Stop the reader and the simulator; the event file keeps everything."""
-        if self._closed:
+        if self._hardware_closed:
             return
-        self._closed = True
+        self._hardware_closed = True
         try:
             self.disconnect_timer()
         finally:

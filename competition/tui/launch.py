@@ -1,10 +1,13 @@
 """What the CLI calls: ``trackside run`` and ``trackside demo``.
 
 ``launch_app`` opens the event file (a missing one is an ``EventFileError``
-the CLI prints), optionally starts a simulated timer on a pty and a
-``TimingRecorder`` on the port, runs the App, and on the way out stops the
-reader and the simulator. Closing mid-run loses nothing: every impulse was
-committed before it was shown, and the open runs are still open next time.
+the CLI prints), optionally starts a simulated timer on a pty, gives the port
+to a recorder process (``competition.recorder_process``: started as a child,
+or attached to one already running), runs the App, and on the way out stops
+the recorder it started (unless asked to leave it running) and the simulator.
+The simulator's pty stays open in this process; the child opens its other end
+by name. Closing mid-run loses nothing: every impulse was committed before it
+was shown, and the open runs are still open next time.
 """
 
 from __future__ import annotations
@@ -32,12 +35,17 @@ def start_simulator(*, protocol: str = DEFAULT_SIM_PROTOCOL, riders: int = 40, g
 def build_app(
     db: str, *, url: str | None = None, protocol: str | None = None, simulate: bool = False, track: int = 1,
     lang: str = "zh", operator: str = "", terminal: str | None = None, simulator_options: dict[str, Any] | None = None,
+    separate_recorder: bool = True, leave_recorder_running: bool = False,
 ) -> Any:
-    """Open the event and make the App (with its timer connected, if asked); the caller runs it."""
+    """Open the event and make the App (with its timer connected, if asked); the caller runs it.
+
+    ``separate_recorder``: the port is read by a recorder process (False: a reader thread in the app).
+    """
     from competition.tui.app import TracksideApp
 
     event = Event.open(db, operator=operator, terminal=terminal)
-    app = TracksideApp(event, lang=lang, track=track, operator=operator)
+    app = TracksideApp(event, lang=lang, track=track, operator=operator, separate_recorder=separate_recorder)
+    app.leave_recorder_running = leave_recorder_running
     try:
         if simulate and url is None:
             app.simulator = start_simulator(protocol=protocol or DEFAULT_SIM_PROTOCOL, **(simulator_options or {}))
@@ -59,12 +67,12 @@ def build_app(
 
 def launch_app(db: str, *, url: str | None, protocol: str | None, simulate: bool, track: int, lang: str,
                operator: str, terminal: str | None, backup_dir: str | None = None,
-               backup_every: int | None = None) -> None:
+               backup_every: int | None = None, leave_recorder_running: bool = False) -> None:
     """``trackside run``: the trackside app on the event file ``db``."""
     from competition.backup_schedule import schedule_from_options
 
     app = build_app(db, url=url, protocol=protocol, simulate=simulate, track=track, lang=lang,
-                    operator=operator, terminal=terminal)
+                    operator=operator, terminal=terminal, leave_recorder_running=leave_recorder_running)
     backups = schedule_from_options(db, backup_dir, backup_every,
                                     on_outcome=lambda outcome: backup_notice(app, outcome, lang))
     try:

@@ -43,6 +43,12 @@ def remember(url: str, *, baudrate: int | None = None, rtscts: bool | None = Non
         _by_url[url] = {"baudrate": baudrate, "rtscts": rtscts, "numbers": numbers}
 
 
+def remembered(url: str) -> dict[str, Any]:
+    """What was remembered for ``url`` (baudrate, rtscts, numbers; None for each default)."""
+    with _lock:
+        return dict(_by_url.get(url, {"baudrate": None, "rtscts": None, "numbers": None}))
+
+
 def forget(url: str) -> None:
     with _lock:
         _by_url.pop(url, None)

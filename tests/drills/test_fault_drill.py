@@ -1,7 +1,13 @@
-"""The fault drill, reduced: kills, unplugs, garbage, damaged lines and a second terminal."""
+"""The fault drill, reduced: kills, unplugs, garbage, damaged lines and a second terminal.
+
+Twice: with the headless listener killed and restarted by hand, and through the trackside
+app (``trackside run --port`` in a pseudo-terminal) whose recorder process is killed while
+the app runs, and which must start it again by itself (issue #13).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,12 +24,27 @@ def _check(plan: DrillPlan, tmp_path: Path) -> None:
     assert rough.missing == [] and rough.doubled == []  # every impulse the timer sent, exactly once
     assert rough.finished == calm.finished
     assert rough.standings == calm.standings
+    if plan.through_app:
+        assert rough.app_exit == 0  # Ctrl-Q, as a referee quits
+        assert not rough.recorder_left  # the recorder the app started stopped with it
 
 
 def test_fault_drill_reduced(tmp_path: Path) -> None:
     _check(DrillPlan(riders=14, kills=2, unplugs=2, seed=3, speed=20.0), tmp_path)
 
 
+def test_fault_drill_reduced_killing_the_apps_recorder(tmp_path: Path) -> None:
+    _check(DrillPlan(riders=10, kills=3, unplugs=1, seed=5, speed=20.0, through_app=True), tmp_path)
+
+
+FULL = DrillPlan(riders=100, kills=20, unplugs=20, seed=11, speed=12.0)
+
+
 @pytest.mark.slow
 def test_fault_drill_full_size(tmp_path: Path) -> None:
-    _check(DrillPlan(riders=100, kills=20, unplugs=20, seed=11, speed=12.0), tmp_path)
+    _check(FULL, tmp_path)
+
+
+@pytest.mark.slow
+def test_fault_drill_full_size_killing_the_apps_recorder(tmp_path: Path) -> None:
+    _check(replace(FULL, through_app=True), tmp_path)

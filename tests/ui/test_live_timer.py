@@ -1,4 +1,4 @@
-"""The app on a real serial stack: a simulated ALGE timer on a pty, read by the TimingRecorder."""
+"""The app on a real serial stack: a simulated ALGE timer on a pty, read by the app's recorder process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One line on the timer: port, protocol, online/offline, last impulse age, rejected lines."""
+"""One line on the timer: port, protocol, online/offline, the recorder process, last impulse age, rejected lines."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ class TimerState:
     operator: str
     title: str
     serving: str | None = None  # the venue server's address when `trackside serve` runs on this file
+    # The recorder process (trackside run): ok | starting | hung | down; None for a reader thread in the app.
+    recorder: str | None = None
+    backlog: int | None = None  # impulses and bytes the recorder has not written yet
 
 
 def format_age(ns: int) -> str:
@@ -62,6 +65,10 @@ class TimerStatusBar(Static):
         if state.url is None:
             text.append(f" {t('status.no_timer')} ", style="bold")
             self.set_class(False, "offline")
+        elif state.recorder in ("down", "hung"):
+            # Nobody reads the port: whatever the port did last is not the news.
+            text.append(f" {t('status.recorder_' + state.recorder)} ", style="bold white on red")
+            self.set_class(True, "offline")
         else:
             if state.online:
                 text.append(f" {t('status.online')} ", style="bold black on green")
@@ -74,7 +81,14 @@ class TimerStatusBar(Static):
         text.append(f" {state.title} ", style="bold")
         if state.url is not None:
             text.append(f"│ {state.protocol} {short_port(state.url)}")
+            if state.online is False and state.error:
+                text.append(f" {state.error}", style="bold")
         text.append(f" │ {t('status.track', track=state.track)}")
+        if state.recorder == "ok":
+            text.append(f" │ {t('status.recorder_ok')} ")
+            text.append(t("status.backlog", n=state.backlog or 0), style="bold" if state.backlog else "")
+        elif state.recorder == "starting":
+            text.append(f" │ {t('status.recorder_starting')}", style="bold")
         if state.last_impulse_ns is None:
             text.append(f" │ {t('status.no_impulse')}")
         else:
