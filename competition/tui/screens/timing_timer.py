@@ -21,7 +21,7 @@ from competition.pairing_by_number import swap_finishes
 from competition.timer_check_review import decide
 from competition.times import format_duration
 from competition.tui.dialogs.form import Field, FormDialog
-from competition.tui.timer_flags import Disagreement
+from competition.tui.timer_flags import Disagreement, Mismatch
 
 if TYPE_CHECKING:
     from competition.targeting import Candidate
@@ -46,7 +46,7 @@ class TimerFlagActions:
 
     # -- what is shown -----------------------------------------------------------------------
 
-    def _fresh(self) -> tuple[list[Disagreement], list[object]]:
+    def _fresh(self) -> tuple[list[Disagreement], list[Mismatch]]:
         """Flags newer than the referee's last ``m`` (the alarm and the side panel show these)."""
         timer = self.board.timer if self.board else None
         if timer is None:
@@ -66,10 +66,12 @@ class TimerFlagActions:
         disagreements, mismatches = self._fresh()
         parts = []
         if disagreements:
-            parts.append(tr("alarm.timer_disagrees", n=len(disagreements)))
+            key = "alarm.timer_disagrees" if len(disagreements) == 1 else "alarm.timer_disagrees_n"
+            parts.append(tr(key, n=len(disagreements), what=disagreements[-1].words(tr)))
         if mismatches:
-            parts.append(tr("alarm.number_mismatch", n=len(mismatches)))
-        return "　".join(parts)
+            key = "alarm.number_mismatch" if len(mismatches) == 1 else "alarm.number_mismatch_n"
+            parts.append(tr(key, n=len(mismatches), what=mismatches[0].words(tr)))
+        return "\n".join(parts)
 
     def show_timer_flags(self) -> None:
         box = self.query_one("#timer-flags", Static)
@@ -79,13 +81,13 @@ class TimerFlagActions:
         open_ = timer.disagreements if timer else []
         if open_:
             lines.append(f"[b]⚠ {tr('timer.disagreements')}[/b]  {tr('timer.decide_hint')}")
-            lines += [f"· {d.words(tr)}" for d in open_[-SIDE_ITEMS:]]
+            lines += [d.words(tr) for d in open_[-SIDE_ITEMS:]]
             if len(open_) > SIDE_ITEMS:
                 lines.append(tr("timer.more", n=len(open_) - SIDE_ITEMS))
         _, mismatches = self._fresh()
         if mismatches:
             lines.append(f"[b]⚠ {tr('timer.mismatches')}[/b]  {tr('timer.mismatch_hint')}")
-            lines += [f"· {m.words(tr)}" for m in mismatches[:SIDE_ITEMS]]  # type: ignore[attr-defined]
+            lines += [m.words(tr) for m in mismatches[:SIDE_ITEMS]]
             if len(mismatches) > SIDE_ITEMS:
                 lines.append(tr("timer.more", n=len(mismatches) - SIDE_ITEMS))
         box.update("\n".join(lines))

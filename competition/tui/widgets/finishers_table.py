@@ -27,7 +27,7 @@ class FinishersTable(FittedTable, can_focus=False):
     field: a finish paired with the wrong start) are flagged ⚠ in the notes.
     When the timer computes net times itself a 计时器 column shows its time;
     a disagreement is red in that column and in the status, and named in the
-    notes with the timer's time (⚠与计时器不符 41.24) until the referee decides.
+    notes (⚠不符) until the referee decides (then 已保留 when Trackside's was kept).
     """
 
     def __init__(self, tr: Texts, **kwargs: Any) -> None:
@@ -41,7 +41,7 @@ class FinishersTable(FittedTable, can_focus=False):
         disagrees = f.timer_agrees is False and not f.timer_kept
         timer = format_duration(f.timer_ns, f.timer_resolution_ns) if f.timer_ns is not None else ""
         if disagrees:
-            notes.insert(0, "⚠" + t("flag.timer_disagrees", time=timer))
+            notes.insert(0, "⚠" + t("flag.timer_disagrees"))
         elif f.timer_agrees is False:
             notes.insert(0, t("flag.timer_kept"))
         if f.manual:
