@@ -146,6 +146,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "swap.run_b": ("成绩编号 B", "Run B"),
     "swap.two_runs": ("请填写两个成绩编号", "Type two run numbers"),
     "swap.done": ("成绩 #{a} 与 #{b} 的终点时间已交换", "Finishes of runs #{a} and #{b} swapped"),
+    # -- the hardware screen's serial settings (issue #11) --------------------------
+    "key.serial_settings": ("串口设置", "Serial settings"),
+    "hardware.serial": ("波特率 {baud}（出厂 {factory}）8N1 · RTS/CTS {rtscts} · {ack}\n"
+                        "号码：{numbers}（数据显示：{detected}）",
+                        "{baud} baud (factory {factory}) 8N1 · RTS/CTS {rtscts} · {ack}\n"
+                        "Numbers: {numbers} (the data shows: {detected})"),
+    "serial.on": ("开", "on"),
+    "serial.off": ("关", "off"),
+    "serial.ack_on": ("每帧回 ACK 0x06", "ACK 0x06 after each frame"),
+    "serial.ack_off": ("无 ACK", "no ACK"),
+    "serial.seen.bib": ("选手号码", "rider numbers"),
+    "serial.seen.impulse": ("脉冲计数，按先后配对", "impulse counters, paired in order"),
+    "serial.seen.none": ("尚无脉冲", "no impulses yet"),
+    "serial.baud": ("波特率（{choices}）", "Baud ({choices})"),
+    "serial.rtscts": ("RTS/CTS 硬件握手（{on} / {off}）", "RTS/CTS handshake ({on} / {off})"),
+    "serial.numbers": ("计时器号码（{choices}：自动判断 / 选手号 / 脉冲计数）",
+                       "Timer numbers ({choices}: detect / rider's bib / impulse counter)"),
+    "title.serial": ("串口设置 {url}（{protocol}）", "Serial settings {url} ({protocol})"),
+    "hardware.serial_changed": ("{url}：{baud} 波特，RTS/CTS {rtscts}，号码 {numbers}",
+                                "{url}: {baud} baud, RTS/CTS {rtscts}, numbers {numbers}"),
+    "hardware.reconnected": ("已按新设置重新连接", "reconnected with them"),
+    "hardware.rejected_detail": ("#{seq} {reason}\n原始字节：{raw}", "#{seq} {reason}\nraw bytes: {raw}"),
     # -- check-in bindings -------------------------------------------------------
     "key.checkin_selected": ("签到", "Check in"),
     "key.search": ("搜索", "Search"),
