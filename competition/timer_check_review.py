@@ -78,6 +78,8 @@ def decide(event: Event, run_id: int, decision: str, *, reason: str) -> None:
     with event.store.transaction():
         check = _disagreement(event, run_id)
         assert check.trackside_ns is not None
+        if decision == "trackside" and is_kept(check, _kept(event)):
+            raise CommandRefused(f"成绩 #{run_id} 已决定保留本机用时。", f"Run #{run_id}: Trackside's time was already kept.")
         run = timing.run(event, run_id)
         if decision == "timer":
             judging.require_unlocked(run)  # refused before anything is journaled
