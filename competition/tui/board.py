@@ -79,6 +79,7 @@ class Finisher:
     timer_resolution_ns: int = 1
     timer_agrees: bool | None = None
     timer_kept: bool = False  # the referee kept Trackside's time, with a reason
+    number_mismatch: bool = False  # the timer's rider number and the queue disagreed on this run
 
 
 @dataclass
@@ -158,7 +159,7 @@ def timing_board(
             bool(row["confirmed"]), bool(row["counts"]), penalty_texts(scored),
             flags_for_run(row["raw_ns"], scored.status, course, field_ns),
             check.timer_net_ns if check else None, check.resolution_ns if check else 1,
-            check.agrees if check else None, row["run_id"] in flags.kept,
+            check.agrees if check else None, row["run_id"] in flags.kept, flags.run_mismatched(row),
         ))
     finish_host = _finish_host_ns(event, [row for row, _ in finished[:3]])
     by_run = {row["run_id"]: row for row, _ in finished[:3]}

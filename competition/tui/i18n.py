@@ -114,6 +114,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.timer": ("计时器", "Timer"),
     "flag.timer_disagrees": ("不符", "differs"),
     "flag.timer_kept": ("已保留", "kept"),
+    "flag.number_mismatch": ("号码≠队列", "number≠queue"),
     "timer.disagreement": ("{bib} 号 {name}：本机 {trackside} ≠ 计时器 {timer}",
                            "bib {bib} {name}: Trackside {trackside} ≠ timer {timer}"),
     "timer.mismatch_queue": ("#{seq} {channel}：队列 {queue_bib} 号 {queue_name} ≠ 计时器 {bib} 号 {name}",

@@ -81,6 +81,11 @@ class TimerFlags:
     kept: set[int]
     disagreements: list[Disagreement]
     mismatches: list[Mismatch]
+    mismatch_seqs: frozenset[int] = frozenset()  # impulses whose timer number and the queue disagreed
+
+    def run_mismatched(self, run: dict[str, Any]) -> bool:
+        """Whether the run's start or finish impulse is one of them (noted on the run's row)."""
+        return run.get("start_seq") in self.mismatch_seqs or run.get("finish_seq") in self.mismatch_seqs
 
     def newest_seq(self) -> int:
         """The newest journal seq among the flags (the alarm rings for newer ones)."""
@@ -111,11 +116,12 @@ def timer_flags(event: Event, track: int) -> TimerFlags:
                      c.timer_net_ns, c.resolution_ns, c.record_seq)
         for c in open_checks if c.run_id in runs
     ]
-    found = [m for m in number_mismatches(event, limit=200) if m["track"] == track][:MISMATCHES_SHOWN]
+    on_track = [m for m in number_mismatches(event, limit=200) if m["track"] == track]
+    found = on_track[:MISMATCHES_SHOWN]
     names = _names(event, {b for m in found for b in (m.get("bib"), m.get("queue_bib")) if b is not None})
     mismatches = [
         Mismatch(int(m["seq"]), str(m["channel"]), str(m["disposition"]), m.get("bib"), names.get(m.get("bib") or 0, ""),
                  m.get("queue_bib"), names.get(m.get("queue_bib") or 0, ""), str(m["mismatch"]))
         for m in found
     ]
-    return TimerFlags(checks, kept, disagreements, mismatches)
+    return TimerFlags(checks, kept, disagreements, mismatches, frozenset(int(m["seq"]) for m in on_track))

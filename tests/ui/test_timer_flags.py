@@ -177,6 +177,9 @@ async def test_mismatch_names_both_riders_and_m_acknowledges_it(event: Event) ->
         table = app.screen.query_one(FinishersTable)
         assert any("⚠不符" in table.cell_text(i, "col.mark") for i in range(len(table.run_ids)))
         assert "1 号 选手1：本机 45.12 ≠ 计时器 45.13" in screen_text(app)
+        # The run the timer's number gave to bib 1 keeps a note after the alarm was acknowledged.
+        notes = {table.cell_text(i, "col.bib"): table.cell_text(i, "col.mark") for i in range(len(table.run_ids))}
+        assert "号码≠队列" in notes["#1"] and "号码≠队列" not in notes["#2"]
 
 
 async def test_small_terminal_shows_the_timers_time_and_the_flags(event: Event) -> None:

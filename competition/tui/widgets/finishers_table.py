@@ -44,6 +44,8 @@ class FinishersTable(FittedTable, can_focus=False):
             notes.insert(0, "⚠" + t("flag.timer_disagrees"))
         elif f.timer_agrees is False:
             notes.insert(0, t("flag.timer_kept"))
+        if f.number_mismatch:
+            notes.append(t("flag.number_mismatch"))
         if f.manual:
             notes.append(t("timing.manual"))
         if f.confirmed:
