@@ -16,7 +16,7 @@ COLUMNS = (Col("col.bib", 5), Col("col.name", 10), Col("col.raw", 8), Col("col.p
            Col("col.status", 6), Col("col.rank", 4), Col("col.mark", 12, flex=True))
 # With a timer that prints its own net times: its time beside Trackside's (still fits 80 columns).
 TIMER_COLUMNS = (Col("col.bib", 5), Col("col.name", 8, flex=True), Col("col.raw", 8), Col("col.penalty", 5),
-                 Col("col.adjusted", 8), Col("col.status", 5), Col("col.rank", 4), Col("col.timer", 8, drop=1),
+                 Col("col.adjusted", 8), Col("col.status", 6), Col("col.rank", 4), Col("col.timer", 8, drop=1),
                  Col("col.mark", 8, flex=True))
 
 
