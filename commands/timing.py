@@ -310,6 +310,27 @@ def timing_unvoid(ctx: Ctx, impulse_seq: int, reason: str) -> None:
     run_guarded(ctx, body)
 
 
+@timing.command("decide-check", context_settings=CONTEXT)
+@click.argument("run_id", type=RUN_ID)
+@click.option("--use", "decision", required=True, type=click.Choice(["timer", "trackside"]),
+              help="timer：采用计时器的用时；trackside：保留本机用时 / use the timer's time or keep Trackside's")
+@click.option("--reason", required=True, type=REASON)
+@pass_ctx
+def timing_decide_check(ctx: Ctx, run_id: int, decision: str, reason: str) -> None:
+    """处理与计时器用时不一致的成绩（记入日志）/ decide a run that differs from the timer's own time (journaled)."""
+
+    def body() -> None:
+        from competition.timer_check_review import decide
+
+        with ctx.event() as event:
+            decide(event, run_id, decision, reason=reason)
+        click.echo(ctx.say(f"成绩 #{run_id}：" + ("已采用计时器的用时。" if decision == "timer" else "保留本机用时。"),
+                           f"Run #{run_id}: " + ("set to the timer's time." if decision == "timer"
+                                                  else "Trackside's time kept.")))
+
+    run_guarded(ctx, body)
+
+
 @timing.command("checks", context_settings=CONTEXT)
 @click.option("--track", default=None, type=TRACK)
 @click.option("--json", "as_json", is_flag=True)
@@ -319,17 +340,21 @@ def timing_checks(ctx: Ctx, track: int | None, as_json: bool) -> None:
 
     def body() -> None:
         from competition.pairing_by_number import number_mismatches
-        from competition.timer_records import timer_checks
+        from competition.timer_check_review import review
 
         with ctx.event() as event:
-            checks = sorted(timer_checks(event, track).values(), key=lambda c: c.run_id)
+            by_run, kept = review(event, track)
+            checks = sorted(by_run.values(), key=lambda c: c.run_id)
             mismatches = number_mismatches(event)
         if as_json:
-            emit_json({"checks": [{"run_id": c.run_id, "trackside_ns": c.trackside_ns, **c.as_json()} for c in checks],
+            emit_json({"checks": [{"run_id": c.run_id, "trackside_ns": c.trackside_ns, **c.as_json(),
+                                   "timer_kept": c.run_id in kept} for c in checks],
                        "number_mismatches": mismatches})
             return
         for c in checks:
             mark = {True: "=", False: ctx.say("≠ 不一致", "≠ DIFFERS"), None: "…"}[c.agrees]
+            if c.run_id in kept:
+                mark += ctx.say("（裁判保留本机用时）", " (kept by the referee)")
             click.echo(f"#{c.run_id}	{c.trackside_ns}	{c.timer_net_ns}	{mark}")
         for m in mismatches:
             click.echo(f"[{m['track']}] #{m['seq']} {m['channel']} {m['disposition']}: {m['mismatch']}")

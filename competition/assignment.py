@@ -54,6 +54,28 @@ def _recorded_utc(event: Event, seq: int) -> str | None:
     return str(row[0]) if row else None
 
 
+def impulse_when(event: Event, impulse_seq: int, *, now_host_ns: int | None = None) -> dict[str, Any]:
+    """When an impulse happened: the first keys of :func:`preview_assignment`, for any impulse.
+
+    ``now_host_ns`` is the host's monotonic clock now (default ``time.monotonic_ns()``;
+    the app passes its own clock, which its tests pin).
+    """
+    imp = _impulse_row(event, impulse_seq)
+    precision = event.course.precision_ns
+    age, lower_bound = _age_ns(event, imp, time.monotonic_ns() if now_host_ns is None else now_host_ns)
+    day_clock = imp["device_time_ns"] is not None and imp["clock_modulus_ns"] == DAY_NS
+    return {
+        "impulse_seq": impulse_seq, "track": imp["track"], "channel": imp["channel"], "device": imp["device"],
+        "replayed": bool(imp["replayed"]), "manual": bool(imp["manual"]),
+        "time_of_day_ns": int(imp["device_time_ns"]) if day_clock else None,
+        "time_of_day": format_time_of_day(int(imp["device_time_ns"]), decimals_for(precision)) if day_clock else None,
+        "recorded_utc": _recorded_utc(event, impulse_seq),
+        "age_ns": age, "age": format_duration(age, precision) if age is not None else None,
+        "age_is_lower_bound": lower_bound,
+        "raw_ns": None, "raw": None, "running_ns": None, "running": None,
+    }
+
+
 def preview_assignment(
     event: Event, impulse_seq: int, *, bib: int | None = None, run_id: int | None = None,
     now_host_ns: int | None = None,
@@ -63,7 +85,8 @@ def preview_assignment(
     Raises ``CommandRefused`` (with the reason) when the assignment is not possible
     at all. Keys: impulse_seq, track, channel, device, replayed, manual,
     time_of_day_ns / time_of_day (the timer's time of day, None without a day
-    clock), recorded_utc (when the journal got it), age_ns / age (how long ago,
+    clock), recorded_utc (when the journal got it), age_ns / age (how long ago by
+    ``now_host_ns``, default the host's monotonic clock now,
     None when unknown), age_is_lower_bound, action (start | finish | choose_finish),
     bib, run_id (None for a start: the run is new), raw_ns / raw (the resulting
     run time; for a start None), running_ns / running (for a start: the time
@@ -78,18 +101,8 @@ def preview_assignment(
         raise CommandRefused(f"脉冲 {impulse_seq} 已被使用。", f"Impulse {impulse_seq} is already in use.")
     course = event.course
     precision = course.precision_ns
-    age, lower_bound = _age_ns(event, imp, time.monotonic_ns() if now_host_ns is None else now_host_ns)
-    day_clock = imp["device_time_ns"] is not None and imp["clock_modulus_ns"] == DAY_NS
-    out: dict[str, Any] = {
-        "impulse_seq": impulse_seq, "track": imp["track"], "channel": imp["channel"], "device": imp["device"],
-        "replayed": bool(imp["replayed"]), "manual": bool(imp["manual"]),
-        "time_of_day_ns": int(imp["device_time_ns"]) if day_clock else None,
-        "time_of_day": format_time_of_day(int(imp["device_time_ns"]), decimals_for(precision)) if day_clock else None,
-        "recorded_utc": _recorded_utc(event, impulse_seq),
-        "age_ns": age, "age": format_duration(age, precision) if age is not None else None,
-        "age_is_lower_bound": lower_bound,
-        "raw_ns": None, "raw": None, "running_ns": None, "running": None,
-    }
+    out = impulse_when(event, impulse_seq, now_host_ns=now_host_ns)
+    age = out["age_ns"]
     outside: list[str] = []
     if imp["channel"] == Channel.START.value:
         if bib is None:

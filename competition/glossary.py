@@ -151,6 +151,7 @@ JOURNAL_KINDS: dict[str, Term] = {
     "impulse_unvoided": Term("恢复脉冲", "impulse unvoided"),
     "runs_swapped": Term("交换终点", "finishes swapped"),
     "timer_record": Term("计时器成绩/状态", "timer record"),
+    "timer_check_decided": Term("计时器核对决定", "timer check decided"),
     "sequence_gap": Term("序号缺口", "sequence gap"),
     "sequence_gap_acknowledged": Term("确认序号缺口", "sequence gap acknowledged"),
 }

@@ -24,7 +24,7 @@ HANDLERS: dict[str, Handler] = {}
 # state is read from the journal and the impulses (competition/sequence_gaps.py);
 # a timer's own records (net times, number lines) are read by competition/timer_records.py.
 JOURNAL_ONLY = frozenset({"raw_bytes", "frame_rejected", "port_status", "note", "sequence_gap",
-                          "sequence_gap_acknowledged", "timer_record"})
+                          "sequence_gap_acknowledged", "timer_record", "timer_check_decided"})
 
 
 def handles(kind: str) -> Callable[[Handler], Handler]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,14 +49,19 @@ class TimerCheck:
                 "timer_agrees": self.agrees}
 
 
+# Parsed timer records per open event store. The journal is append-only (rows never
+# change once written), so each call reads and parses only the rows after the last
+# one seen: the timing screen asks after every impulse, with thousands of records.
+_parsed: weakref.WeakKeyDictionary[Any, list[tuple[int, dict[str, Any]]]] = weakref.WeakKeyDictionary()
+
+
 def _records(event: Event, track: int | None = None) -> list[tuple[int, dict[str, Any]]]:
-    rows = event.store.conn.execute("SELECT seq, payload FROM journal WHERE kind = ? ORDER BY seq", (KIND,))
-    out = []
-    for seq, payload in rows:
-        p = json.loads(payload)
-        if track is None or p.get("track") == track:
-            out.append((int(seq), p))
-    return out
+    known = _parsed.setdefault(event.store, [])
+    after = known[-1][0] if known else 0
+    rows = event.store.conn.execute(
+        "SELECT seq, payload FROM journal WHERE kind = ? AND seq > ? ORDER BY seq", (KIND, after))
+    known.extend((int(seq), json.loads(payload)) for seq, payload in rows)
+    return [(seq, p) for seq, p in known if track is None or p.get("track") == track]
 
 
 def _run_for(event: Event, record: TimerRecord, track: int) -> int | None:

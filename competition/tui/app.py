@@ -356,6 +356,9 @@ class TracksideApp(ExplainsKeys, App[None]):
         found = orphans(self.event, self.track)
         if found:
             self.alarm_silenced_seq = max(int(o["seq"]) for o in found)
+        flags = getattr(self.screen, "newest_alarm_seq", None)  # the timer's flags (timing screen)
+        if flags is not None:
+            self.alarm_silenced_seq = max(self.alarm_silenced_seq, flags())
         self.refresh_status()
         refresh = getattr(self.screen, "refresh_data", None)
         if refresh is not None:

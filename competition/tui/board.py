@@ -15,6 +15,7 @@ from competition import judging, start_queue, timing
 from competition.journal import iter_rows
 from competition.targeting import Candidate, reference_run_ns
 from competition.tui.run_flags import flags_for_run
+from competition.tui.timer_flags import TimerFlags, timer_flags
 from results.scoring import PenaltyCall, RunInput, ScoredRun, score_run
 from results.standings import StandingsReport, build_standings, scored_runs
 
@@ -73,6 +74,12 @@ class Finisher:
     counts: bool
     lines: tuple[PenaltyText, ...]
     flags: tuple[str, ...] = ()  # implausible: "below_min", "over_limit", "far_from_field"
+    # The timer's own net time for this run (issue #11), None when it printed none.
+    timer_ns: int | None = None
+    timer_resolution_ns: int = 1
+    timer_agrees: bool | None = None
+    timer_kept: bool = False  # the referee kept Trackside's time, with a reason
+    number_mismatch: bool = False  # the timer's rider number and the queue disagreed on this run
 
 
 @dataclass
@@ -89,6 +96,7 @@ class TimingBoard:
     standings: StandingsReport | None = None
     targets: list[Candidate] = field(default_factory=list)  # on course oldest first, then finishers newest first
     reference_ns: int = 1  # a typical run time, to estimate where a rider on course is
+    timer: TimerFlags | None = None  # the timer's own net times and number mismatches
 
 
 def penalty_texts(scored: ScoredRun) -> tuple[PenaltyText, ...]:
@@ -141,15 +149,18 @@ def timing_board(
     finished.sort(key=lambda item: item[0]["finished_seq"] or 0, reverse=True)
     field_ns = [int(row["raw_ns"]) for row, scored in round_runs
                 if row["state"] == "finished" and scored.status == "OK" and row["raw_ns"] is not None]
-    last = [
-        Finisher(
+    flags = timer_flags(event, track)
+    last = []
+    for row, scored in finished[:finishers]:
+        check = flags.checks.get(row["run_id"])
+        last.append(Finisher(
             row["run_id"], row["bib"], row["name"], row["raw_ns"], scored.penalty_ns, scored.adjusted_ns,
             scored.status, rank_of.get(row["bib"]) if scored.counts else None, bool(row["manual"]),
             bool(row["confirmed"]), bool(row["counts"]), penalty_texts(scored),
             flags_for_run(row["raw_ns"], scored.status, course, field_ns),
-        )
-        for row, scored in finished[:finishers]
-    ]
+            check.timer_net_ns if check else None, check.resolution_ns if check else 1,
+            check.agrees if check else None, row["run_id"] in flags.kept, flags.run_mismatched(row),
+        ))
     finish_host = _finish_host_ns(event, [row for row, _ in finished[:3]])
     by_run = {row["run_id"]: row for row, _ in finished[:3]}
     targets = [
@@ -173,6 +184,7 @@ def timing_board(
         standings=report,
         targets=targets,
         reference_ns=reference_run_ns(field_ns, course.time_limit_ns),
+        timer=flags,
     )
 
 

@@ -1,25 +1,107 @@
 """Give an orphan impulse to a rider, or choose a replayed finish over a hand-keyed one.
 
 Before anything is recorded the dialog shows when the impulse happened and the
-time it would give (``orphan_preview``), updated as the bib or run is typed.
-A result outside the course's limits needs a second Enter (ctrl+s): the first
-one only shows why it looks wrong.
+time it would give, updated as the bib or run is typed. The arithmetic is the
+core's (``competition.assignment.preview_assignment``, with the app's clock as
+``now_host_ns``); this module only words it. A result outside the course's
+limits needs a second Enter (ctrl+s): the first one only shows why it looks
+wrong. An assignment the core refuses (a bib not in the queue, a locked run)
+keeps the dialog open with the core's reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.widgets import Input, Static
 
+from competition import timing
+from competition.assignment import impulse_when, preview_assignment
 from competition.errors import TracksideError
+from competition.times import format_duration
 from competition.tui.dialogs.form import Field, FormDialog
 from competition.tui.i18n import Texts
-from competition.tui.orphan_preview import AssignPreview
+
+if TYPE_CHECKING:
+    from competition.event import Event
+
+
+@dataclass(frozen=True)
+class AssignPreview:
+    """The impulse, the resulting time, why it is outside the limits (None: inside), or why it cannot be."""
+
+    impulse: str
+    result: str
+    outside: str | None
+    summary: str
+    refused: bool = False
+
 
 Preview = Callable[[dict[str, str]], AssignPreview]
+
+
+def age_words(ns: int, tr: Texts) -> str:
+    """``12 秒`` under a minute, else ``6:06`` (minutes:seconds)."""
+    seconds = ns // 1_000_000_000
+    if seconds < 60:
+        return tr("assign.seconds", s=seconds)
+    return format_duration(ns, 1_000_000_000)
+
+
+def impulse_words(impulse: dict[str, Any], pv: dict[str, Any] | None, tr: Texts) -> str:
+    """``#12 终点 · 计时器 10:02:03.4567 · 6:06 前收到`` — when the impulse happened, in words."""
+    parts = [f"#{impulse['seq']} {tr('channel.' + str(impulse['channel']))}"]
+    if pv is not None and pv["time_of_day"]:
+        parts.append(tr("assign.device_time", time=pv["time_of_day"]))
+    if pv is not None and pv["age_ns"] is not None:
+        parts.append(tr("assign.age", age=age_words(int(pv["age_ns"]), tr)))
+    if impulse.get("replayed"):
+        parts.append(tr("assign.replayed"))
+    if impulse.get("manual"):
+        parts.append(tr("timing.manual"))
+    return " · ".join(parts)
+
+
+def words_for(event: Event, impulse: dict[str, Any], values: dict[str, str], *, now_ns: int,
+              tr: Texts) -> AssignPreview:
+    """What ``timing.assign_impulse`` would record with the dialog's current ``values``, in words."""
+    start = impulse["channel"] == "start"
+    key = "bib" if start else "run"
+    text = values.get(key, "")
+    if not text.isdigit():
+        pv = impulse_when(event, int(impulse["seq"]), now_host_ns=now_ns)  # its time and age, before a number
+        return AssignPreview(impulse_words(impulse, pv, tr), tr("assign.type_bib" if start else "assign.type_run"),
+                             None, "")
+    number = int(text)
+    try:
+        pv = preview_assignment(event, int(impulse["seq"]), bib=number if start else None,
+                                run_id=None if start else number, now_host_ns=now_ns)
+    except TracksideError as exc:
+        when = impulse_words(impulse, impulse_when(event, int(impulse["seq"]), now_host_ns=now_ns), tr)
+        return AssignPreview(when, exc.message(tr.lang), None, "", refused=True)
+    what = impulse_words(impulse, pv, tr)
+    course = event.course
+    precision = course.precision_ns
+    if pv["action"] == "start":
+        bib = pv["bib"]
+        summary = tr("assign.summary_start", bib=bib)
+        if pv["running_ns"] is None:
+            return AssignPreview(what, tr("assign.start_unknown", bib=bib), None, summary)
+        outside = tr("assign.start_over", time=pv["running"]) if pv["outside_limits"] else None
+        return AssignPreview(what, tr("assign.start_result", bib=bib, time=pv["running"]), outside, summary)
+    run = timing.run(event, int(pv["run_id"]))
+    result = tr("assign.finish_result", bib=pv["bib"], name=run["name"], time=pv["raw"])
+    if run["raw_ns"] is not None:
+        result += "  " + tr("assign.replaces", time=format_duration(int(run["raw_ns"]), precision))
+    outside = None
+    if "below_min_run" in pv["outside_limits"]:
+        outside = tr("assign.below_min", time=pv["raw"], limit=format_duration(course.min_run_ns, precision))
+    elif "over_time_limit" in pv["outside_limits"]:
+        outside = tr("assign.over_limit", time=pv["raw"], limit=format_duration(course.time_limit_ns, precision))
+    return AssignPreview(what, result, outside, tr("assign.summary_finish", bib=pv["bib"], time=pv["raw"]))
 
 
 class AssignOrphanDialog(FormDialog):
@@ -83,6 +165,8 @@ class AssignOrphanDialog(FormDialog):
         if not values.get(key, "").isdigit():
             return TracksideError("请填写数字。", "Type a number.").message(self.tr.lang)
         p = self.preview(values)
+        if p.refused:
+            return p.result
         if p.outside and self.warned != p.outside:
             self.warned = p.outside
             return self.tr("assign.confirm_outside", why=p.outside)

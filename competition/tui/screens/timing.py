@@ -29,6 +29,7 @@ from competition.tui.board import TimingBoard, timing_board
 from competition.tui.i18n import localize_bindings
 from competition.tui.screens.base import EventScreen
 from competition.tui.screens.timing_actions import TimingActions
+from competition.tui.screens.timing_timer import TimerFlagActions
 from competition.tui.widgets.alarm_banner import AlarmBanner
 from competition.tui.widgets.finishers_table import FinishersTable
 from competition.tui.widgets.penalty_panel import PenaltyPanel
@@ -41,10 +42,10 @@ from courses.schema import Infraction, Segment
 DIGITS = "0123456789"
 # Actions bound to letters: hidden (and inert) while a segment is armed, when letters call infractions.
 LETTER_ACTIONS = ("manual_start", "manual_finish", "set_status", "skip", "dns", "rerun", "confirm_run",
-                  "undo_start", "undo_finish", "assign", "discard")
+                  "undo_start", "undo_finish", "assign", "discard", "timer_check", "swap_finishes")
 
 
-class TimingScreen(TimingActions, EventScreen):
+class TimingScreen(TimerFlagActions, TimingActions, EventScreen):
     """The home screen of the timing referee."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -66,6 +67,8 @@ class TimingScreen(TimingActions, EventScreen):
         Binding("b", "undo_finish", "key.undo_finish", id="timing.undo_finish"),
         Binding("a", "assign", "key.assign", id="timing.assign"),
         Binding("g", "discard", "key.discard", id="timing.discard"),
+        Binding("t", "timer_check", "key.timer_check", id="timing.timer_check"),
+        Binding("w", "swap_finishes", "key.swap", id="timing.swap", show=False),
     ]
 
     def __init__(self) -> None:
@@ -100,6 +103,7 @@ class TimingScreen(TimingActions, EventScreen):
                 yield Static("", id="queue-heading", classes="heading")
                 yield QueueList(tr, id="queue")
                 yield Static("", id="orphans")
+                yield Static("", id="timer-flags")
         yield Static(tr("timing.finishers"), classes="heading", id="finishers-heading")
         yield FinishersTable(tr, id="finishers")
         yield Footer(compact=True, show_command_palette=False)
@@ -126,8 +130,10 @@ class TimingScreen(TimingActions, EventScreen):
         self.query_one("#queue-heading", Static).update(tr("timing.queue", track=board.track))
         self.query_one(QueueList).show_queue(board.queue)
         self._show_clocks(board)
-        self.query_one(FinishersTable).show_finishers(board.finishers, board.precision_ns)
+        self.query_one(FinishersTable).show_finishers(board.finishers, board.precision_ns,
+                                                      timer=bool(board.timer and board.timer.checks))
         self._show_orphans(board)
+        self.show_timer_flags()
         self.retarget(announce=True)
         self.update_status()
         self.refresh_bindings()
@@ -178,6 +184,7 @@ class TimingScreen(TimingActions, EventScreen):
             if text != banner.message:
                 banner.raise_alarm(text)
             newest = max((int(o["seq"]) for o in (self.board.orphans if self.board else [])), default=0)
+            newest = max(newest, self.newest_alarm_seq())
             if newest > self._rung_seq:
                 self._rung_seq = newest
                 app.bell()
@@ -192,11 +199,12 @@ class TimingScreen(TimingActions, EventScreen):
             state = app.timer_state()
             return tr("alarm.offline", url=state.url, error=state.error or "")
         fresh = [o for o in (self.board.orphans if self.board else []) if int(o["seq"]) > app.alarm_silenced_seq]
+        first = ""
         if any(o["disposition"] == "candidate" for o in fresh):
-            return tr("alarm.candidate")
-        if fresh:
-            return tr("alarm.orphan", n=len(fresh))
-        return ""
+            first = tr("alarm.candidate")
+        elif fresh:
+            first = tr("alarm.orphan", n=len(fresh))
+        return "\n".join(line for line in (first, self.timer_alarm()) if line)
 
     def tick(self) -> None:
         app = self.trackside
@@ -342,7 +350,7 @@ class TimingScreen(TimingActions, EventScreen):
             return None if board.finishers else tr("why.no_finisher")
         if action in ("assign", "discard"):
             return None if board.orphans else tr("why.no_orphan")
-        return None
+        return self.timer_why_not(action)
 
     def _letter_bindings(self) -> None:
         """While a segment is armed the footer shows its infraction letters instead of s/f/d/q…."""

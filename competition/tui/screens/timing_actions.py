@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 from competition import judging, start_queue, timing
 from competition.targeting import Candidate, refusal
 from competition.times import format_duration
-from competition.tui.dialogs.assign_orphan import AssignOrphanDialog
+from competition.tui.dialogs.assign_orphan import AssignOrphanDialog, words_for
 from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.dialogs.form import FormDialog
 from competition.tui.dialogs.reason import ReasonDialog
-from competition.tui.orphan_preview import preview_assignment
 from hardware.impulse import Channel
 
 if TYPE_CHECKING:
@@ -198,7 +197,7 @@ class TimingActions:
         head = self._queue_head()
         dialog = AssignOrphanDialog(
             impulse, app.tr, default_bib=head["bib"] if head else None, default_run=default_run, runs_hint=hint,
-            preview=lambda values: preview_assignment(app.event, impulse, values, now_ns=app.clock(), lang=app.lang),
+            preview=lambda values: words_for(app.event, impulse, values, now_ns=app.clock(), tr=app.tr),
         )
 
         def answer(values: dict[str, str] | None) -> None:
