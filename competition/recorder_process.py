@@ -190,9 +190,15 @@ def _raise_interrupt(_signum: int, _frame: Any) -> None:
 
 
 def _stop_on_sigterm() -> Any:
-    """SIGTERM stops the recorder like Ctrl-C (only the main thread may set a handler)."""
+    """SIGTERM stops the recorder like Ctrl-C (only the main thread may set a handler).
+
+    Ctrl-C (SIGINT) stops it too even when it was started as a background job, which
+    starts with SIGINT ignored: a recorder nobody can interrupt outlives its terminal.
+    """
     if threading.current_thread() is not threading.main_thread():
         return None
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     return signal.signal(signal.SIGTERM, _raise_interrupt)
 
 

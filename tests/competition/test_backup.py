@@ -322,13 +322,18 @@ def test_timing_listen_backs_up_and_keeps_timing_when_the_target_fails(small_eve
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "TRACKSIDE_LANG": "zh"},
         )
-        deadline = time.monotonic() + 30
-        while online_rows() == before:
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.1)
-        time.sleep(0.5)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        try:
+            deadline = time.monotonic() + 30
+            while online_rows() == before:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.1)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:  # never leave a recorder behind holding the port
+                proc.kill()
+                proc.wait()
         assert proc.returncode == 0, err
         return out, err
 

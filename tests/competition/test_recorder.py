@@ -152,6 +152,7 @@ def test_listener_killed_and_restarted_during_a_stream(queued: Path) -> None:
             rows = ev.store.query("SELECT payload FROM journal WHERE kind = 'port_status' ORDER BY seq DESC LIMIT 1")
         return bool(rows) and '"online":true' in rows[0]["payload"]
 
+    proc: subprocess.Popen[bytes] | None = None
     try:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         assert wait_for(online)
@@ -167,6 +168,9 @@ def test_listener_killed_and_restarted_during_a_stream(queued: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     finally:
+        if proc is not None and proc.poll() is None:  # never leave a recorder behind holding the port
+            proc.kill()
+            proc.wait()
         port.close()
     keys = recorded_keys(queued)
     assert len(keys) == len(set(keys))

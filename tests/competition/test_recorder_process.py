@@ -118,3 +118,24 @@ def test_a_health_file_from_before_a_reboot_is_not_fresh(tmp_path: Path) -> None
     # Or it happens to look recent, but the wall clock says it is a day old.
     assert not RecorderHealth.from_dict({**base, "heartbeat_utc_ns": time.time_ns() - 86400 * 10**9}).fresh()
     assert not RecorderHealth.from_dict({**base, "state": "stopped"}).fresh()
+
+
+def test_ctrl_c_stops_a_recorder_started_as_a_background_job(event: Event) -> None:
+    """A shell starts `timing listen &` with SIGINT ignored; Ctrl-C (SIGINT) must still stop it cleanly."""
+    db = Path(event.path)
+    with open_pty_simulator("alge", riders=0, seed=5) as sim:
+        cmd = [sys.executable, "-m", "main", "--db", str(db), "timing", "listen", "--port", sim.path,
+               "--protocol", "alge"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        try:
+            assert wait_for(lambda: (h := read_health(db, 1)) is not None and h.pid == proc.pid and h.online is True)
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=20) == 0
+            last = read_health(db, 1)
+            assert last is not None and last.state == "stopped"
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
