@@ -237,6 +237,12 @@ def start_app(db: str, timer: str | None = None) -> subprocess.Popen[str]:
     return app
 
 
+def alive(app: subprocess.Popen[str]) -> None:
+    """The figures count only if the app drew all along."""
+    if app.poll() is not None:
+        raise RuntimeError("the app load died during the measurement: these figures are not 'app running'")
+
+
 def stop(proc: subprocess.Popen[str], *, stdin_close: bool = False) -> None:
     if stdin_close and proc.stdin is not None:
         proc.stdin.close()
@@ -266,6 +272,7 @@ def process_run(folder: Path) -> dict[str, float]:
         poller = Poller(db)
         figures = drive(master, poller)
         poller.stop()
+        alive(app)
     finally:
         if app is not None:
             stop(app, stdin_close=True)
@@ -294,6 +301,7 @@ def in_process_run(folder: Path) -> dict[str, float]:
         poller = Poller(db)
         figures = drive(master, poller)
         poller.stop()
+        alive(app)
     finally:
         stop(app, stdin_close=True)
         os.close(master)

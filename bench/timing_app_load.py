@@ -36,12 +36,13 @@ async def run(db: str, timer: str | None) -> None:
             while not (app.recorder is not None and app.recorder.status.online):
                 await pilot.pause(0.05)
         print("ready", flush=True)
-        keys = ("f3", "f1")
+        screens = ("standings", "timing")
         n = 0
         while not done.is_set():
-            await pilot.press(keys[n % 2])
+            # What F3 / F1 do; not through Pilot.press, whose wait for the screen gives up under load.
+            await app.run_action(f"show('{screens[n % 2]}')")
             n += 1
-            await pilot.pause(0.25)
+            await asyncio.sleep(0.25)
         app.disconnect_timer()
     event.close()
     print(f"screens switched {n}", flush=True)
