@@ -2,11 +2,14 @@
 
 ``TrackPipeline`` (competition/track_pipeline.py) is the one path every byte
 takes, live or replayed, written in group commits. ``TimingRecorder`` runs it
-behind a ``hardware.PortSupervisor`` reader thread: each chunk read (its raw
-bytes and every frame decoded from it) is committed before the next read, so
-a burst that arrives meanwhile is the next, bigger batch; the protocol's ACK
-for a frame is sent once the batch holding it is committed, never at decode;
-the WAL is kept small between transactions (competition/wal_bound.py).
+behind a ``hardware.PortSupervisor`` reader thread, which only reads, stamps
+and decodes: each chunk (its raw bytes and every frame decoded from it) is
+handed to the recorder's writer thread, which commits everything handed over
+at once, so a burst that arrives while one batch commits is the next, bigger
+batch, and a slow disk never delays the next read (nor a host stamp). The
+protocol's ACK for a frame is sent once the batch holding it is committed,
+never at decode; the WAL is kept small between transactions
+(competition/wal_bound.py).
 ``replay_capture`` feeds a capture file through the same pipeline.
 ``listen_forever`` is ``trackside timing listen``.
 
@@ -44,7 +47,7 @@ from hardware.supervisor import PortOfflineError, PortStatus, PortSupervisor
 
 log = logging.getLogger(__name__)
 
-RETRY_EVERY_S = 0.5  # a batch that could not be written is tried again this often on a quiet line
+RETRY_EVERY_S = 0.5  # a batch that could not be written is tried again this often
 StatusListener = Callable[[PortStatus], None]
 
 
@@ -94,13 +97,15 @@ class TimingRecorder:
         self.window = ReplayWindow(self._release, ask_again=self._ask_again)
         self._stopping = threading.Event()
         self._window_thread = threading.Thread(target=self._watch_window, name="trackside-replay-window", daemon=True)
+        self._handed_over = threading.Event()
+        self._writer_thread = threading.Thread(target=self._write_loop, name="trackside-writer", daemon=True)
         self.supervisor = PortSupervisor(
             url,
             self.protocol,
             on_bytes=self._bytes,
             on_frame=self._frame,
             on_status=self._status,
-            on_chunk_end=self.pipeline.commit_pending,
+            on_chunk_end=self._handed_over.set,
             ack_at_decode=False,
             replay_after_seq=self._replay_after,
             # Every first connect asks the timer for its memory, exactly as after a reconnect:
@@ -110,7 +115,7 @@ class TimingRecorder:
         )
 
     def _bytes(self, chunk: bytes, host_ns: int) -> None:
-        # Queued only: the supervisor's on_chunk_end commits the chunk with its frames.
+        # Queued only: at the chunk's end the writer thread commits it with its frames.
         self.pipeline.bytes_received(chunk, host_ns, commit=False)
 
     def _frame(self, frame: Impulse | RejectedFrame) -> None:
@@ -142,21 +147,35 @@ class TimingRecorder:
         self._pre_session.discard(id(impulse))
         # Fired before the session began: recorded, never paired by itself (the referee assigns).
         self.pipeline.frame_decoded(impulse, hold=pre, commit=False)
+        self._handed_over.set()
+
+    def _write_loop(self) -> None:
+        """The writer: commits what the reader handed over, at once; retries a batch that failed."""
+        while not self._stopping.is_set():
+            self._handed_over.wait(RETRY_EVERY_S)
+            self._handed_over.clear()
+            if not self.pipeline.pending:
+                continue
+            try:
+                self.pipeline.commit_pending()
+            except Exception:  # a bug here must not stop the writer: what is pending stays pending
+                log.exception("the writer of %s failed; retrying", self.url)
+                time.sleep(0.2)
 
     def _watch_window(self) -> None:
-        """Releases held impulses when a replay is over, retries a failed write, keeps the WAL small."""
-        next_retry = time.monotonic() + RETRY_EVERY_S
+        """Releases held impulses when a replay is over, keeps the WAL small."""
         while not self._stopping.wait(0.05):
             try:
                 self.supervisor.ensure_running()
+                if self._writer_thread.ident is not None and not self._writer_thread.is_alive():
+                    log.error("the writer of %s was dead; restarting it", self.url)
+                    self._writer_thread = threading.Thread(target=self._write_loop, name="trackside-writer",
+                                                           daemon=True)
+                    self._writer_thread.start()
                 if self.window.poll():
-                    self.pipeline.commit_pending()
                     self._request_gap_replay()
                 if self.before_session and self._first_replay_asked and not self.window.is_open:
                     self.before_session = False  # the first connect's replay is over
-                if self.pipeline.pending and time.monotonic() >= next_retry:
-                    next_retry = time.monotonic() + RETRY_EVERY_S
-                    self._retry_pending()
                 self.wal.watch()
             except Exception:  # a bug here must not stop the release of held impulses later
                 time.sleep(0.2)
@@ -164,16 +183,6 @@ class TimingRecorder:
             self.wal.close()
         except Exception:
             log.exception("closing the WAL keeper failed")
-
-    def _retry_pending(self) -> None:
-        """A batch that failed to write (and nothing read since to carry it): try again."""
-        lock = self.pipeline._lock
-        if not lock.acquire(blocking=False):
-            return  # the reader is writing now
-        try:
-            self.pipeline.flush()
-        finally:
-            lock.release()
 
     def _request_gap_replay(self) -> None:
         """A line arrived damaged: ask the timer for its memory, holding what comes meanwhile.
@@ -241,13 +250,16 @@ class TimingRecorder:
         if self.claim:
             self.claim.acquire()
         self._window_thread.start()
+        self._writer_thread.start()
         self.supervisor.start()
 
     def stop(self) -> None:
         self.supervisor.stop()
         self._stopping.set()
-        if self._window_thread.is_alive():
-            self._window_thread.join(timeout=2)
+        self._handed_over.set()
+        for thread in (self._window_thread, self._writer_thread):
+            if thread.is_alive():
+                thread.join(timeout=2)
         self.window.close()
         self.pipeline.commit_pending()
         self.pipeline.close()
