@@ -328,10 +328,12 @@ def bare_run(folder: Path) -> dict[str, float]:
     def reader() -> None:
         buf = b""
         while not stop_flag.is_set():
-            chunk = port.read(max(1, port.in_waiting))
-            if not chunk:
+            first = port.read(1)  # as PortSupervisor reads: stamp the first byte, take what waits with it
+            if not first:
                 continue
             host_ns = time.monotonic_ns()
+            waiting = port.in_waiting
+            chunk = first + port.read(min(waiting, 4096)) if waiting else first
             buf += chunk
             lines = buf.split(b"\n")
             buf = lines.pop()

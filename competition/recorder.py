@@ -14,7 +14,7 @@ never at decode; the WAL is kept small between transactions
 ``listen_forever`` is ``trackside timing listen``.
 
 A write that fails (file locked past the busy timeout, disk full) is kept in
-memory and retried (the next chunk, or the watcher twice a second), so a bad
+memory and retried (the writer tries again twice a second), so a bad
 moment on the disk never drops an impulse the timer sent, and no ACK goes out
 for it meanwhile.
 """
