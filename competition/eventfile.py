@@ -32,6 +32,9 @@ MAX_BUSY_TIMEOUT_MS = 600_000
 BUSY_NOTICE_AFTER_MS = 1_000  # a waiting writer says so after about a second
 DISK_FULL_BYTES = 64 * 1024
 DEFAULT_EVENT_FILE = "trackside.db"
+# A WAL that is reset after a complete checkpoint is cut back to this size (``journal_size_limit``);
+# the bound the recorder keeps it under is in competition/wal_bound.py and docs/PERFORMANCE.md.
+JOURNAL_SIZE_LIMIT_BYTES = 1024 * 1024
 
 
 def default_terminal() -> str:
@@ -137,6 +140,7 @@ def _connect(shown: str, timeout_ms: int) -> sqlite3.Connection:
             )
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT_BYTES}")
     except BaseException:
         conn.close()
         raise
@@ -324,6 +328,27 @@ class EventStore:
                 self.conn.execute("ROLLBACK")
             raise _translate(exc, self.path) from exc
 
+    @contextmanager
+    def savepoint(self, name: str = "item") -> Iterator[None]:
+        """A part of the open transaction that can fail alone (rolled back to, the rest kept).
+
+        Used by the timing pipeline's group commit: one frame that raises is
+        undone without losing the other frames of its batch.
+        """
+        if not self.conn.in_transaction:
+            raise RuntimeError("savepoint() outside a transaction")
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            # The link cache may name a row that is rolled back now: read it again.
+            self._link = None
+            if self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+            raise
+        self.conn.execute(f"RELEASE {name}")
+
     def _begin_immediate(self) -> None:
         """Take the write lock; after about a second of waiting, say so, and keep waiting."""
         total = busy_timeout_ms()
@@ -401,12 +426,28 @@ class EventStore:
         """
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
 
-    def checkpoint(self) -> None:
-        """Copy the WAL into the file without blocking readers or writers (PASSIVE)."""
+    def checkpoint(self, mode: str = "PASSIVE") -> bool:
+        """Copy the WAL into the file; True if all of it was copied (nothing left to do).
+
+        PASSIVE never blocks readers or writers. TRUNCATE also empties the WAL
+        file, which needs a moment with no reader and no writer: call it with
+        ``busy_timeout`` 0 (see competition/wal_bound.py) so it gives up at once
+        instead of holding the write lock while it waits.
+        """
+        if mode not in ("PASSIVE", "TRUNCATE"):
+            raise ValueError(f"unknown checkpoint mode {mode!r}")
         try:
-            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            busy, log_frames, done = self.conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         except sqlite3.OperationalError:
-            pass  # busy: the next one will do it
+            return False  # busy: the next one will do it
+        return not busy and log_frames == done
+
+    def wal_bytes(self) -> int:
+        """The size of the WAL file beside the event file now (0 when there is none)."""
+        try:
+            return os.stat(f"{self.path}-wal").st_size
+        except OSError:
+            return 0
 
     def data_version(self) -> int:
         """Changes when another connection commits: how readers notice news."""

@@ -140,8 +140,7 @@ def listen(
         while True:
             time.sleep(0.5)
             if recorder.pipeline.pending:
-                with recorder.pipeline._lock:
-                    recorder.pipeline.flush()
+                recorder.pipeline.commit_pending()
                 health.changed()
     except KeyboardInterrupt:
         pass

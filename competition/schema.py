@@ -77,6 +77,12 @@ def m006_component_scores(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m007_timing_indexes(db: Database) -> None:
+    for statement in TIMING_INDEX_DDL:
+        db.execute(statement)
+
+
 # The projections. Kept as plain DDL so ``rebuild`` can create the same tables
 # in a scratch database.
 PROJECTION_DDL: tuple[str, ...] = (
@@ -323,9 +329,18 @@ COMPONENT_DDL: tuple[str, ...] = (
 )
 
 
+# Issue #13: what pairing asks for every impulse ("the last impulse of this device on this
+# track", "the orphans of this track") found through an index, not a scan of the day's impulses.
+TIMING_INDEX_DDL: tuple[str, ...] = (
+    "CREATE INDEX impulses_device ON impulses(track, device, seq)",
+    "CREATE INDEX impulses_disposition ON impulses(track, disposition, seq)",
+    "CREATE INDEX queue_bib ON queue(round, bib)",
+)
+
+
 def all_projection_ddl() -> tuple[str, ...]:
     """Every projection statement, in the order the migrations create them (rebuild uses it)."""
-    return PROJECTION_DDL + VENUE_DDL + ROUND_STATE_DDL + PAPER_DDL + COMPONENT_DDL
+    return PROJECTION_DDL + VENUE_DDL + ROUND_STATE_DDL + PAPER_DDL + COMPONENT_DDL + TIMING_INDEX_DDL
 
 
 # Projection tables in the order rebuild compares them, with their sort key.

@@ -7,7 +7,14 @@
 2. calls ``on_bytes(chunk, host_ns)`` *first*, so the caller can store the raw
    bytes durably before anything parses them;
 3. feeds the protocol decoder and calls ``on_frame`` for every impulse or
-   rejected frame, sending the protocol's ack after an impulse if it has one.
+   rejected frame;
+4. calls ``on_chunk_end()`` (if given) once every frame of the chunk was
+   delivered: a journaling caller commits the chunk then, as one batch.
+
+The protocol's ACK (TAG Heuer's flow-controlled setting) is sent after
+``on_frame`` returned only with ``ack_at_decode=True`` (the default, for a
+plain reader); a caller that journals the frames passes ``False`` and sends
+the ACK itself once the frame is durable (``competition.recorder``).
 
 Any error from the port (``SerialException``, ``OSError``, pyserial's "device
 reports readiness to read but returned no data" on a Linux unplug) closes it,
@@ -116,8 +123,12 @@ class PortSupervisor:
         baudrate: int | None = None,
         device_id: str | None = None,
         read_timeout_s: float = READ_TIMEOUT_S,
+        on_chunk_end: Callable[[], None] | None = None,
+        ack_at_decode: bool = True,
     ) -> None:
         self.url = url
+        self._on_chunk_end = on_chunk_end
+        self._ack_at_decode = ack_at_decode
         self.protocol = protocol
         self._on_bytes = on_bytes
         self._on_frame = on_frame
@@ -251,6 +262,7 @@ class PortSupervisor:
                     log.debug("closing %s failed", self.url, exc_info=True)
                 for item in self.decoder.discard_partial(time.monotonic_ns()):
                     self._deliver(item)
+                self._chunk_end()
             if error is not None and not self._stop.is_set():
                 zh, en = describe_port_error(self.url, error, opening=False)
                 log.warning("%s", en)
@@ -315,6 +327,8 @@ class PortSupervisor:
             log.exception("on_bytes callback failed; parsing anyway")
         for item in self.decoder.feed(chunk, host_ns):
             self._deliver(item)
+            if not self._ack_at_decode:
+                continue  # the caller acknowledges once the frame is durable
             # Some settings (TAG Heuer flow-controlled 9600) want an ACK after every frame.
             ack = self.protocol.ack(item)
             if ack:
@@ -322,6 +336,15 @@ class PortSupervisor:
                     self.send(ack)
                 except PortOfflineError:
                     log.warning("could not ack a frame on %s", self.url)
+        self._chunk_end()
+
+    def _chunk_end(self) -> None:
+        if self._on_chunk_end is None:
+            return
+        try:
+            self._on_chunk_end()
+        except Exception:
+            log.exception("on_chunk_end callback failed")
 
     def _deliver(self, item: Decoded) -> None:
         try:
