@@ -11,6 +11,7 @@ A key is one or more space-separated readings, each ``initials:syl'syl``
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -30,27 +31,56 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PHONE_NOISE = re.compile(r"[\s\-]+")
+_LATIN_RUN = re.compile(r"[a-z0-9]+")
+# The surnames above by length: a two-character one is tried before its first character (单于, 单).
+_SURNAMES_BY_LENGTH = tuple(
+    (n, {s: sound for s, sound in SURNAME_READINGS.items() if len(s) == n})
+    for n in sorted({len(s) for s in SURNAME_READINGS}, reverse=True)
+)
 
 
 def _syllables(text: str) -> list[str]:
-    """Lower-case pinyin syllables of the Chinese characters and letter runs in ``text``."""
-    # pypinyin loads its dictionaries (~0.3 s) on import: only when a key is made
+    """Lower-case pinyin syllables of the Chinese characters and letter runs in ``text``.
+
+    The same as reading the whole text with ``lazy_pinyin``: pypinyin cuts the
+    text into words (a dictionary phrase or a single character) and reads each
+    word on its own, so each word's reading is computed once and cached; a
+    50,000-row sheet repeats the same surnames and given-name characters.
+    """
+    out: list[str] = []
+    for word in _words(text):
+        out.extend(_word_syllables(word))
+    return out
+
+
+def _words(text: str) -> list[str]:
+    """pypinyin's own cut of ``text`` (non-Chinese runs whole, Chinese into phrases and characters)."""
+    # pypinyin loads its dictionaries (~0.2 s) on import: only when a key is made.
+    # We never add words to its dictionaries, so it need not copy them first.
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+    from pypinyin.seg.simpleseg import seg
+
+    return list(seg(text))
+
+
+@lru_cache(maxsize=65536)
+def _word_syllables(word: str) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin
 
     out: list[str] = []
-    for piece in lazy_pinyin(text, style=Style.NORMAL):
-        for word in re.findall(r"[a-z0-9]+", piece.lower().replace("ü", "v")):
-            out.append(word)
-    return out
+    for piece in lazy_pinyin(word, style=Style.NORMAL):
+        out.extend(_LATIN_RUN.findall(piece.lower().replace("ü", "v")))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
 def _readings(name: str) -> tuple[tuple[str, ...], ...]:
     name = "".join(name.split())
     readings = [tuple(_syllables(name))]
-    for surname, sound in SURNAME_READINGS.items():
-        if name.startswith(surname):
-            surname_reading = (*sound, *_syllables(name[len(surname):]))
+    for length, surnames in _SURNAMES_BY_LENGTH:
+        sound = surnames.get(name[:length])
+        if sound is not None:
+            surname_reading = (*sound, *_syllables(name[length:]))
             if surname_reading != readings[0]:
                 readings.insert(0, surname_reading)
             break
