@@ -1,5 +1,8 @@
 """Benchmark: importing registration sheets (python bench/bench_import.py).
 
+Phase 0: the whole ``trackside entrants import`` process against
+``sqlite-utils insert --csv`` on the same file, in the same run: time and
+each process's peak memory (rusage), 500 and 50,000 rows, CSV and xlsx.
 Phase 1: reading — ``read_registration`` on 500 and 50,000 rows, xlsx and
 CSV, time and peak Python memory (tracemalloc), and the two workbook
 engines side by side (why calamine is the default). Phase 2: writing the
@@ -140,6 +143,89 @@ def write_phase(sheets: dict[str, Path]) -> list[Figure]:
     return figures
 
 
+def _tool(name: str) -> list[str]:
+    """The command line of an installed console script (beside this Python, else on PATH)."""
+    import shutil
+
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} is not installed")
+    return [found]
+
+
+def _run_measured(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, peak resident MiB) of one whole child process, read from its own rusage."""
+    import os
+    import subprocess
+
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    error = child.stderr.read().decode(errors="replace") if child.stderr else ""
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({child.returncode}): {error[-500:]}")
+    return seconds, usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def whole_process_phase(sheets: dict[str, Path]) -> list[Figure]:
+    """`trackside entrants import` against `sqlite-utils insert --csv`: whole processes, same run.
+
+    Each run gets a fresh event file (made by `trackside init`, not timed) or a
+    fresh sqlite-utils database; the runs alternate so both see the same load;
+    best of N (and the median) is reported, with each process's peak memory.
+    A workbook is compared with sqlite-utils reading the CSV of the same rows
+    (same generator and seed): sqlite-utils cannot read .xlsx.
+    """
+    import statistics
+
+    trackside, sqlite_utils = _tool("trackside"), _tool("sqlite-utils")
+    figures: list[Figure] = []
+    rows: list[tuple[str, str, str, str, str]] = []
+    for key, csv_key, repeat in ((f"csv_{SMALL}", f"csv_{SMALL}", 5), (f"xlsx_{SMALL}", f"csv_{SMALL}", 5),
+                                 (f"csv_{LARGE}", f"csv_{LARGE}", 2), (f"xlsx_{LARGE}", f"csv_{LARGE}", 2)):
+        n = SMALL if key.endswith(f"_{SMALL}") else LARGE
+        ours: list[tuple[float, float]] = []
+        again: list[tuple[float, float]] = []
+        theirs: list[tuple[float, float]] = []
+        with tempfile.TemporaryDirectory(prefix="bench_whole_") as tmp:
+            folder = Path(tmp)
+            for attempt in range(repeat):
+                event = folder / f"e{attempt}.trackside"
+                _run_measured([*trackside, "--db", str(event), "init", "--title", "bench"], folder)
+                ours.append(_run_measured([*trackside, "--db", str(event), "entrants", "import",
+                                           str(sheets[key])], folder))
+                again.append(_run_measured([*trackside, "--db", str(event), "entrants", "import",
+                                            str(sheets[key])], folder))
+                theirs.append(_run_measured([*sqlite_utils, "insert", str(folder / f"s{attempt}.db"), "riders",
+                                             str(sheets[csv_key]), "--csv", "--encoding", "gbk"], folder))
+                event.unlink()
+        best, best_again, base = min(ours), min(again), min(theirs)
+        ratio = best[0] / base[0]
+        target = "<= 2x sqlite-utils" + (", < 5 s" if n == LARGE else "")
+        peak = max(m for _, m in ours)
+        figures += [
+            Figure(f"whole_import_{key}_trackside", f"{best[0]:.3f} s", target),
+            Figure(f"whole_import_{key}_trackside_median", f"{statistics.median(t for t, _ in ours):.3f} s", "-"),
+            Figure(f"whole_import_{key}_trackside_peak_rss", f"{peak:.0f} MiB", "named"),
+            Figure(f"whole_reimport_{key}_trackside", f"{best_again[0]:.3f} s", "-"),
+            Figure(f"whole_reimport_{key}_trackside_peak_rss", f"{max(m for _, m in again):.0f} MiB", "named"),
+            Figure(f"whole_import_{key}_sqlite_utils_on_{csv_key}", f"{base[0]:.3f} s", "baseline"),
+            Figure(f"whole_import_{key}_sqlite_utils_peak_rss", f"{max(m for _, m in theirs):.0f} MiB", "baseline"),
+            Figure(f"whole_import_{key}_ratio", f"{ratio:.2f} x", "<= 2 x"),
+        ]
+        rows.append((key, f"{best[0]:.3f} s / {peak:.0f} MiB", f"{best_again[0]:.3f} s",
+                     f"{base[0]:.3f} s / {max(m for _, m in theirs):.0f} MiB ({csv_key})", f"{ratio:.2f}x"))
+    print(f"   {'sheet':<12} {'trackside import':>22} {'re-import':>10} {'sqlite-utils insert --csv':>36} {'ratio':>6}")
+    for row in rows:
+        print(f"   {row[0]:<12} {row[1]:>22} {row[2]:>10} {row[3]:>36} {row[4]:>6}")
+    return figures
+
+
 def _read_without_bounds(path: Path) -> SheetReading:
     """read_registration as it was before issue #16: no bounds check before the engine."""
     from unittest import mock
@@ -241,6 +327,7 @@ def hostile_phase(_sheets: dict[str, Path]) -> list[Figure]:
 
 
 PHASES: list[tuple[str, Callable[[dict[str, Path]], list[Figure]]]] = [
+    ("whole process: trackside entrants import vs sqlite-utils insert --csv", whole_process_phase),
     ("read registration sheets", read_phase),
     ("import into the event file", write_phase),
     ("bounds before reading: cost on real sheets", bounds_phase),
@@ -249,13 +336,16 @@ PHASES: list[tuple[str, Callable[[dict[str, Path]], list[Figure]]]] = [
 
 
 def main() -> None:
-    """Run every phase on freshly generated sheets and print the table and BENCH lines."""
+    """Run every phase (or those named on the command line, e.g. ``whole``) and print the table and BENCH lines."""
+    wanted = sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="bench_import_") as tmp:
         start = time.perf_counter()
         sheets = prepare_sheets(Path(tmp))
         print(f"sheets written in {time.perf_counter() - start:.1f} s")
         figures: list[Figure] = []
         for title, phase in PHASES:
+            if wanted and not any(w in phase.__name__ for w in wanted):
+                continue
             print(f"-- {title}")
             got = phase(sheets)
             for fig in got:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 # Characters pypinyin reads with their everyday sound where a surname has
@@ -32,6 +33,7 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PHONE_NOISE = re.compile(r"[\s\-]+")
 _LATIN_RUN = re.compile(r"[a-z0-9]+")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 # The surnames above by length: a two-character one is tried before its first character (单于, 单).
 _SURNAMES_BY_LENGTH = tuple(
     (n, {s: sound for s, sound in SURNAME_READINGS.items() if len(s) == n})
@@ -55,12 +57,27 @@ def _syllables(text: str) -> list[str]:
 
 def _words(text: str) -> list[str]:
     """pypinyin's own cut of ``text`` (non-Chinese runs whole, Chinese into phrases and characters)."""
-    # pypinyin loads its dictionaries (~0.2 s) on import: only when a key is made.
-    # We never add words to its dictionaries, so it need not copy them first.
+    all_chinese, cut, seg = _segmenter()
+    if all_chinese.fullmatch(text):  # what ``seg`` does with a text of Chinese characters only
+        return list(cut(text))
+    return list(seg(text))
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> tuple[re.Pattern[str], Callable[[str], Iterator[str]], Callable[[str], list[str]]]:
+    """pypinyin's test for "all Chinese", its phrase cutter and its whole segmenter (loaded once).
+
+    pypinyin loads its dictionaries (~0.2 s) on import: only when a key is made.
+    We never add words to its dictionaries, so it need not copy them first.
+    """
     os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+    from pypinyin.constants import PHRASES_DICT, RE_HANS
+    from pypinyin.seg import mmseg
     from pypinyin.seg.simpleseg import seg
 
-    return list(seg(text))
+    if not PHRASES_DICT:  # phrases switched off (PYPINYIN_NO_PHRASES): seg does not cut
+        return RE_HANS, lambda text: iter([text]), seg
+    return RE_HANS, mmseg.seg.cut, seg
 
 
 @lru_cache(maxsize=65536)
@@ -102,7 +119,7 @@ def pinyin_initials(name: str) -> str:
 def _initials(syllables: tuple[str, ...], name: str) -> str:
     # A Latin word stays whole (as pypinyin's FIRST_LETTER keeps it); a
     # Chinese syllable gives its first letter.
-    latin = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", name)}
+    latin = {w.lower() for w in _LATIN_WORD.findall(name)}
     return "".join(s if s in latin else s[0] for s in syllables)
 
 
