@@ -46,16 +46,28 @@ def _syllables(text: str) -> list[str]:
 
     The same as reading the whole text with ``lazy_pinyin``: pypinyin cuts the
     text into words (a dictionary phrase or a single character) and reads each
-    word on its own, so each word's reading is computed once and cached; a
-    50,000-row sheet repeats the same surnames and given-name characters.
+    word on its own. The words' readings come from ``pinyin_table`` (built
+    from pypinyin, loads in milliseconds); without a table for the installed
+    pypinyin, from pypinyin itself, each word read once and cached.
     """
+    from competition.pinyin_table import load_table
+
+    table = load_table()
     out: list[str] = []
-    for word in _words(text):
-        out.extend(_word_syllables(word))
+    if table is None:
+        for word in _pypinyin_words(text):
+            out.extend(pypinyin_word_syllables(word))
+        return out
+    for word in table.words(text):
+        reading = table.reading(word)
+        if reading is None:  # not Chinese, or a character pypinyin has no reading for: kept as written
+            out.extend(_LATIN_RUN.findall(word.lower().replace("ü", "v")))
+        else:
+            out.extend(reading.split())
     return out
 
 
-def _words(text: str) -> list[str]:
+def _pypinyin_words(text: str) -> list[str]:
     """pypinyin's own cut of ``text`` (non-Chinese runs whole, Chinese into phrases and characters)."""
     all_chinese, cut, seg = _segmenter()
     if all_chinese.fullmatch(text):  # what ``seg`` does with a text of Chinese characters only
@@ -81,7 +93,8 @@ def _segmenter() -> tuple[re.Pattern[str], Callable[[str], Iterator[str]], Calla
 
 
 @lru_cache(maxsize=65536)
-def _word_syllables(word: str) -> tuple[str, ...]:
+def pypinyin_word_syllables(word: str) -> tuple[str, ...]:
+    """pypinyin's reading of one word of its cut, as lower-case syllables (what ``pinyin_table`` holds)."""
     from pypinyin import Style, lazy_pinyin
 
     out: list[str] = []
