@@ -92,15 +92,16 @@ class WordTable:
 
     def _cut(self, text: str) -> Iterator[str]:
         """mmseg's forward maximum matching, strict (only phrases or single characters)."""
+        phrases, count = self.phrases, len(self.phrases)
         remain = text
         while remain:
             last_valid_word = ""
             last_valid_index = 0
             for index in range(len(remain)):
                 word = remain[:index + 1]
-                prefix, phrase, _ = self._find(word)
-                if prefix:
-                    if phrase:
+                at = bisect_left(phrases, word)  # ``_find``, inlined: this loop runs for every character
+                if at < count and phrases[at].startswith(word):
+                    if phrases[at] == word:
                         last_valid_word = word
                         last_valid_index = index + 1
                 else:
