@@ -170,23 +170,36 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+# Started by a small launcher, not by this process: a child's ru_maxrss counts what it
+# held before exec, and a child forked from this bench (which holds the generated
+# 50,000-row workbooks) would show the bench's memory instead of its own.
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.execvpe(sys.argv[1], sys.argv[1:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+print(os.waitstatus_to_exitcode(status), wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+"""
+
+
 def _run_measured(command: list[str], cwd: Path) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak resident MiB) of one whole child process, from its own rusage."""
-    import os
     import subprocess
 
-    start = time.perf_counter()
-    child = subprocess.Popen(command, cwd=cwd, env=_child_env(), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    error = child.stderr.read().decode(errors="replace") if child.stderr else ""
-    if child.stderr:
-        child.stderr.close()
-    if child.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({child.returncode}): {error[-500:]}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KiB on Linux
+    done = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *command], cwd=cwd, env=_child_env(),
+                          capture_output=True, text=True, check=False)
+    try:
+        code, wall, cpu, peak_kib = done.stdout.split()
+    except ValueError:
+        raise SystemExit(f"could not measure {' '.join(command)}: {done.stderr[-500:]}") from None
+    if int(code) != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({code}): {done.stderr[-500:]}")
+    return float(wall), float(cpu), int(peak_kib) / 1024  # ru_maxrss is KiB on Linux
 
 
 def whole_process_phase(sheets: dict[str, Path]) -> list[Figure]:
