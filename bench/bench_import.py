@@ -1,5 +1,8 @@
 """Benchmark: importing registration sheets (python bench/bench_import.py).
 
+Phase 0: the whole ``trackside entrants import`` process against
+``sqlite-utils insert --csv`` on the same file, in the same run: time and
+each process's peak memory (rusage), 500 and 50,000 rows, CSV and xlsx.
 Phase 1: reading — ``read_registration`` on 500 and 50,000 rows, xlsx and
 CSV, time and peak Python memory (tracemalloc), and the two workbook
 engines side by side (why calamine is the default). Phase 2: writing the
@@ -140,6 +143,138 @@ def write_phase(sheets: dict[str, Path]) -> list[Figure]:
     return figures
 
 
+def _tool(name: str) -> list[str]:
+    """The command line of an installed console script (beside this Python, else on PATH)."""
+    import shutil
+
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} is not installed")
+    return [found]
+
+
+def _child_env() -> dict[str, str]:
+    """The environment of the measured processes: Python may keep bytecode, as on an installed system.
+
+    With PYTHONDONTWRITEBYTECODE set (some shells and CI do), every run would
+    compile Trackside's modules from source while sqlite-utils' installed
+    bytecode is reused: not the same footing.
+    """
+    import os
+
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+# Started by a small launcher, not by this process: a child's ru_maxrss counts what it
+# held before exec, and a child forked from this bench (which holds the generated
+# 50,000-row workbooks) would show the bench's memory instead of its own.
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.execvpe(sys.argv[1], sys.argv[1:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+print(os.waitstatus_to_exitcode(status), wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+"""
+
+
+def _run_measured(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak resident MiB) of one whole child process, from its own rusage."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *command], cwd=cwd, env=_child_env(),
+                          capture_output=True, text=True, check=False)
+    try:
+        code, wall, cpu, peak_kib = done.stdout.split()
+    except ValueError:
+        raise SystemExit(f"could not measure {' '.join(command)}: {done.stderr[-500:]}") from None
+    if int(code) != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({code}): {done.stderr[-500:]}")
+    return float(wall), float(cpu), int(peak_kib) / 1024  # ru_maxrss is KiB on Linux
+
+
+def whole_process_phase(sheets: dict[str, Path]) -> list[Figure]:
+    """`trackside entrants import` against `sqlite-utils insert --csv`: whole processes, same run.
+
+    Each run gets a fresh event file (made by `trackside init`, not timed) or a
+    fresh sqlite-utils database; the runs alternate so both see the same load;
+    best of N (and the median) is reported, with each process's peak memory.
+    A workbook is compared with sqlite-utils reading the CSV of the same rows
+    (same generator and seed): sqlite-utils cannot read .xlsx.
+    """
+    import statistics
+
+    trackside, sqlite_utils = _tool("trackside"), _tool("sqlite-utils")
+    figures: list[Figure] = []
+    rows: list[tuple[str, ...]] = []
+    with tempfile.TemporaryDirectory(prefix="bench_whole_") as tmp:  # warm-up: bytecode, page cache
+        _run_measured([*trackside, "--db", str(Path(tmp) / "w.trackside"), "init", "--title", "w"], Path(tmp))
+        _run_measured([*trackside, "--db", str(Path(tmp) / "w.trackside"), "entrants", "import",
+                       str(sheets[f"csv_{SMALL}"])], Path(tmp))
+        _run_measured([*sqlite_utils, "insert", str(Path(tmp) / "w.db"), "riders", str(sheets[f"csv_{SMALL}"]),
+                       "--csv", "--encoding", "gbk"], Path(tmp))
+    for key, csv_key, repeat in ((f"csv_{SMALL}", f"csv_{SMALL}", 7), (f"xlsx_{SMALL}", f"csv_{SMALL}", 7),
+                                 (f"csv_{LARGE}", f"csv_{LARGE}", 3), (f"xlsx_{LARGE}", f"csv_{LARGE}", 3)):
+        n = SMALL if key.endswith(f"_{SMALL}") else LARGE
+        ours: list[tuple[float, float, float]] = []
+        again: list[tuple[float, float, float]] = []
+        theirs: list[tuple[float, float, float]] = []
+        with tempfile.TemporaryDirectory(prefix="bench_whole_") as tmp:
+            folder = Path(tmp)
+            for attempt in range(repeat):
+                event = folder / f"e{attempt}.trackside"
+                _run_measured([*trackside, "--db", str(event), "init", "--title", "bench"], folder)
+                ours.append(_run_measured([*trackside, "--db", str(event), "entrants", "import",
+                                           str(sheets[key])], folder))
+                again.append(_run_measured([*trackside, "--db", str(event), "entrants", "import",
+                                            str(sheets[key])], folder))
+                theirs.append(_run_measured([*sqlite_utils, "insert", str(folder / f"s{attempt}.db"), "riders",
+                                             str(sheets[csv_key]), "--csv", "--encoding", "gbk"], folder))
+                event.unlink()
+        best, best_again, base = min(ours), min(again), min(theirs)
+        cpu, cpu_base = min(c for _, c, _ in ours), min(c for _, c, _ in theirs)
+        ratio = best[0] / base[0]
+        target = "<= 2x sqlite-utils" + (", < 5 s" if n == LARGE else "")
+        peak, peak_again, peak_base = (max(m for *_, m in runs) for runs in (ours, again, theirs))
+        figures += [
+            Figure(f"whole_import_{key}_trackside", f"{best[0]:.3f} s", target),
+            Figure(f"whole_import_{key}_trackside_median", f"{statistics.median(t for t, *_ in ours):.3f} s", "-"),
+            Figure(f"whole_import_{key}_trackside_cpu", f"{cpu:.3f} s", "-"),
+            Figure(f"whole_import_{key}_trackside_peak_rss", f"{peak:.0f} MiB", "named"),
+            Figure(f"whole_reimport_{key}_trackside", f"{best_again[0]:.3f} s", "-"),
+            Figure(f"whole_reimport_{key}_trackside_peak_rss", f"{peak_again:.0f} MiB", "named"),
+            Figure(f"whole_import_{key}_sqlite_utils_on_{csv_key}", f"{base[0]:.3f} s", "baseline"),
+            Figure(f"whole_import_{key}_sqlite_utils_median",
+                   f"{statistics.median(t for t, *_ in theirs):.3f} s", "baseline"),
+            Figure(f"whole_import_{key}_sqlite_utils_cpu", f"{cpu_base:.3f} s", "baseline"),
+            Figure(f"whole_import_{key}_sqlite_utils_peak_rss", f"{peak_base:.0f} MiB", "baseline"),
+            Figure(f"whole_import_{key}_ratio", f"{ratio:.2f} x", "<= 2 x"),
+            Figure(f"whole_import_{key}_cpu_ratio", f"{cpu / cpu_base:.2f} x", "-"),
+        ]
+        rows.append((key, f"{best[0]:.3f} s", f"{cpu:.3f} s", f"{peak:.0f} MiB", f"{best_again[0]:.3f} s",
+                     f"{base[0]:.3f} s", f"{cpu_base:.3f} s", f"{peak_base:.0f} MiB", csv_key,
+                     f"{ratio:.2f}x", f"{cpu / cpu_base:.2f}x"))
+    import os
+
+    print(f"   load average at the end: {os.getloadavg()[0]:.1f}; best of 7 (500 rows) / 3 (50,000 rows)")
+    head = ("sheet", "trackside", "cpu", "peak", "re-import", "sqlite-utils", "cpu", "peak", "(its file)",
+            "wall", "cpu")
+    widths = (12, 10, 8, 8, 10, 12, 8, 8, 12, 6, 6)
+    print("   " + " ".join(f"{h:>{w}}" for h, w in zip(head, widths, strict=True)))
+    for row in rows:
+        print("   " + " ".join(f"{c:>{w}}" for c, w in zip(row, widths, strict=True)))
+    return figures
+
+
 def _read_without_bounds(path: Path) -> SheetReading:
     """read_registration as it was before issue #16: no bounds check before the engine."""
     from unittest import mock
@@ -241,6 +376,7 @@ def hostile_phase(_sheets: dict[str, Path]) -> list[Figure]:
 
 
 PHASES: list[tuple[str, Callable[[dict[str, Path]], list[Figure]]]] = [
+    ("whole process: trackside entrants import vs sqlite-utils insert --csv", whole_process_phase),
     ("read registration sheets", read_phase),
     ("import into the event file", write_phase),
     ("bounds before reading: cost on real sheets", bounds_phase),
@@ -249,13 +385,16 @@ PHASES: list[tuple[str, Callable[[dict[str, Path]], list[Figure]]]] = [
 
 
 def main() -> None:
-    """Run every phase on freshly generated sheets and print the table and BENCH lines."""
+    """Run every phase (or those named on the command line, e.g. ``whole``) and print the table and BENCH lines."""
+    wanted = sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="bench_import_") as tmp:
         start = time.perf_counter()
         sheets = prepare_sheets(Path(tmp))
         print(f"sheets written in {time.perf_counter() - start:.1f} s")
         figures: list[Figure] = []
         for title, phase in PHASES:
+            if wanted and not any(w in phase.__name__ for w in wanted):
+                continue
             print(f"-- {title}")
             got = phase(sheets)
             for fig in got:

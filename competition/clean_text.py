@@ -20,11 +20,13 @@ _ESCAPE_SEQUENCE = re.compile(
 _WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]")
 """C0, DEL, C1, and the bidirectional marks, embeddings, overrides and isolates."""
+_ANYTHING_TO_STRIP = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb\u2028\u2029]")
+"""Every character that starts an escape sequence (ESC, CSI) or is replaced or removed below."""
 
 
 def strip_controls(text: str) -> str:
     """``text`` without escape sequences and control characters (whitespace ones become a space)."""
-    if not text:
+    if not text or _ANYTHING_TO_STRIP.search(text) is None:  # most cells: nothing to do
         return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _WHITESPACE_CONTROLS.sub(" ", text)

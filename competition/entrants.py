@@ -98,7 +98,7 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
                 )
                 continue
             changes = {k: record[k] for k in COMPARED if record[k] not in (None, "") and record[k] != old[k]}
-            old_extra = json.loads(old["extra"] or "{}")
+            old_extra = old["extra"] if isinstance(old["extra"], dict) else json.loads(old["extra"] or "{}")
             merged_extra = {**old_extra, **row.extra}
             if merged_extra != old_extra:
                 changes["extra"] = merged_extra
@@ -127,7 +127,7 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
             bib = next_bib
             next_bib += 1
         taken_bibs[bib] = row.phone
-        existing_by_phone[row.phone] = {"bib": bib, **record, "extra": json.dumps(row.extra)}
+        existing_by_phone[row.phone] = {"bib": bib, **record, "extra": row.extra}
         summary.imported.append({"row": row.sheet_row, "bib": bib, "name": row.name})
         operations.append(
             (
@@ -138,8 +138,7 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
         )
     if not dry_run and operations:
         with store.transaction():
-            for kind, payload in operations:
-                store.append(kind, payload)
+            store.append_many(operations)
     return summary
 
 

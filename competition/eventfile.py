@@ -410,6 +410,37 @@ class EventStore:
             raise _translate(exc, self.path) from exc
         return row
 
+    def append_many(
+        self, items: list[tuple[str, dict[str, Any]]], *, operator: str | None = None
+    ) -> list[journal.JournalRow]:
+        """``append`` for many rows, in the open transaction, with a few statements instead of two per row.
+
+        The rows are the ones ``append`` would write one by one (same guards,
+        case, chain and projections); the guards see the tables as they were
+        before the batch (they read rounds and runs, which no batched kind writes).
+        """
+        from competition.projections import apply_rows
+
+        if not self.conn.in_transaction:
+            raise RuntimeError("append_many() outside a transaction")
+        entries: list[tuple[str, int, str, dict[str, Any]]] = []
+        for kind, payload in items:
+            for guard in self.guards:
+                guard(kind, payload)
+            if self.case_id is not None:
+                payload = {**payload, "case_id": self.case_id}
+            entries.append((datetime.now(UTC).isoformat(timespec="microseconds"), time.monotonic_ns(), kind, payload))
+        if not entries:
+            return []
+        try:
+            rows = journal.insert_rows(self.conn, entries, terminal=self.terminal,
+                                       operator=self.operator if operator is None else operator, link=self._link)
+            self._link = (rows[-1].seq, rows[-1].hash)
+            apply_rows(self.conn, rows)
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc, self.path) from exc
+        return rows
+
     def record(self, kind: str, payload: dict[str, Any], *, operator: str | None = None) -> journal.JournalRow:
         """Append one row in its own durable transaction."""
         with self.transaction():

@@ -92,6 +92,37 @@ def insert_row(
     return JournalRow(seq, utc, mono_ns, terminal, operator, kind, payload, prev, digest)
 
 
+def insert_rows(
+    conn: sqlite3.Connection,
+    entries: list[tuple[str, int, str, dict[str, Any]]],
+    *,
+    terminal: str,
+    operator: str,
+    link: tuple[int, str] | None = None,
+) -> list[JournalRow]:
+    """Append many rows (utc, mono_ns, kind, payload) with one statement; the caller holds the write transaction.
+
+    Each row is chained and hashed exactly as ``insert_row`` would, in order.
+    """
+    operator, terminal = strip_controls(operator), strip_controls(terminal)
+    seq, prev = link if link is not None else last_link(conn)
+    rows: list[JournalRow] = []
+    values: list[tuple[Any, ...]] = []
+    for utc, mono_ns, kind, payload in entries:
+        seq += 1
+        text = canonical_json(payload)
+        digest = row_hash(prev, seq, utc, mono_ns, terminal, operator, kind, text)
+        values.append((seq, utc, mono_ns, terminal, operator, kind, text, prev, digest))
+        rows.append(JournalRow(seq, utc, mono_ns, terminal, operator, kind, payload, prev, digest))
+        prev = digest
+    conn.executemany(
+        "INSERT INTO journal (seq, utc, mono_ns, terminal, operator, kind, payload, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        values,
+    )
+    return rows
+
+
 @dataclass(frozen=True, slots=True)
 class JournalHead:
     """The newest row of a journal: what a copy is up to date with."""

@@ -45,6 +45,34 @@ def apply_row(conn: sqlite3.Connection, row: JournalRow) -> None:
     handler(conn, row)
 
 
+def apply_rows(conn: sqlite3.Connection, rows: list[JournalRow]) -> None:
+    """Apply rows in order, exactly as ``apply_row`` one by one would.
+
+    A run of consecutive rows of one ``BULK_INSERTS`` kind goes in with one
+    executemany; every other row through its handler, after the rows before it.
+    """
+    pending: list[tuple[Any, ...]] = []
+    pending_kind: str | None = None
+
+    def flush() -> None:
+        if pending_kind is not None and pending:
+            conn.executemany(BULK_INSERTS[pending_kind][0], pending)
+        pending.clear()
+
+    for row in rows:
+        bulk = BULK_INSERTS.get(row.kind)
+        if bulk is None:
+            flush()
+            pending_kind = None
+            apply_row(conn, row)
+            continue
+        if row.kind != pending_kind:
+            flush()
+            pending_kind = row.kind
+        pending.append(bulk[1](row))
+    flush()
+
+
 def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -81,19 +109,37 @@ def _event_renamed(conn: sqlite3.Connection, row: JournalRow) -> None:
 ENTRANT_FIELDS = ("name", "phone", "gender", "platform", "station", "id_number", "note", "initials")
 
 
+_ENTRANT_INSERT = (
+    "INSERT INTO entrants (bib, name, phone, gender, platform, station, id_number, note, extra,"
+    " initials, status, registered_seq, updated_seq)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)"
+)
+
+
+def _extra_text(extra: dict[str, Any] | None) -> str:
+    """The entrant's ``extra`` columns as stored (most riders have none)."""
+    return json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}"
+
+
+def _entrant_values(row: JournalRow) -> tuple[Any, ...]:
+    p = row.payload
+    return (
+        p["bib"], p["name"], p["phone"], p.get("gender"), p.get("platform"), p.get("station"),
+        p.get("id_number"), p.get("note"), _extra_text(p.get("extra")),
+        p.get("initials", ""), row.seq, row.seq,
+    )
+
+
 @handles("entrant_registered")
 def _entrant_registered(conn: sqlite3.Connection, row: JournalRow) -> None:
-    p = row.payload
-    conn.execute(
-        "INSERT INTO entrants (bib, name, phone, gender, platform, station, id_number, note, extra,"
-        " initials, status, registered_seq, updated_seq)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
-        (
-            p["bib"], p["name"], p["phone"], p.get("gender"), p.get("platform"), p.get("station"),
-            p.get("id_number"), p.get("note"), json.dumps(p.get("extra") or {}, ensure_ascii=False, sort_keys=True),
-            p.get("initials", ""), row.seq, row.seq,
-        ),
-    )
+    conn.execute(_ENTRANT_INSERT, _entrant_values(row))
+
+
+# Kinds whose rows only insert, each with one statement: a run of them is applied
+# with one executemany (a registration import). (insert SQL, the row's values)
+BULK_INSERTS: dict[str, tuple[str, Callable[[JournalRow], tuple[Any, ...]]]] = {
+    "entrant_registered": (_ENTRANT_INSERT, _entrant_values),
+}
 
 
 @handles("entrant_updated")

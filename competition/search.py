@@ -11,8 +11,10 @@ A key is one or more space-separated readings, each ``initials:syl'syl``
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 # Characters pypinyin reads with their everyday sound where a surname has
@@ -30,27 +32,85 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PHONE_NOISE = re.compile(r"[\s\-]+")
+_LATIN_RUN = re.compile(r"[a-z0-9]+")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+# The surnames above by length: a two-character one is tried before its first character (单于, 单).
+_SURNAMES_BY_LENGTH = tuple(
+    (n, {s: sound for s, sound in SURNAME_READINGS.items() if len(s) == n})
+    for n in sorted({len(s) for s in SURNAME_READINGS}, reverse=True)
+)
 
 
 def _syllables(text: str) -> list[str]:
-    """Lower-case pinyin syllables of the Chinese characters and letter runs in ``text``."""
-    # pypinyin loads its dictionaries (~0.3 s) on import: only when a key is made
+    """Lower-case pinyin syllables of the Chinese characters and letter runs in ``text``.
+
+    The same as reading the whole text with ``lazy_pinyin``: pypinyin cuts the
+    text into words (a dictionary phrase or a single character) and reads each
+    word on its own. The words' readings come from ``pinyin_table`` (built
+    from pypinyin, loads in milliseconds); without a table for the installed
+    pypinyin, from pypinyin itself, each word read once and cached.
+    """
+    from competition.pinyin_table import load_table
+
+    table = load_table()
+    out: list[str] = []
+    if table is None:
+        for word in _pypinyin_words(text):
+            out.extend(pypinyin_word_syllables(word))
+        return out
+    for word in table.words(text):
+        reading = table.reading(word)
+        if reading is None:  # not Chinese, or a character pypinyin has no reading for: kept as written
+            out.extend(_LATIN_RUN.findall(word.lower().replace("ü", "v")))
+        else:
+            out.extend(reading.split())
+    return out
+
+
+def _pypinyin_words(text: str) -> list[str]:
+    """pypinyin's own cut of ``text`` (non-Chinese runs whole, Chinese into phrases and characters)."""
+    all_chinese, cut, seg = _segmenter()
+    if all_chinese.fullmatch(text):  # what ``seg`` does with a text of Chinese characters only
+        return list(cut(text))
+    return list(seg(text))
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> tuple[re.Pattern[str], Callable[[str], Iterator[str]], Callable[[str], list[str]]]:
+    """pypinyin's test for "all Chinese", its phrase cutter and its whole segmenter (loaded once).
+
+    pypinyin loads its dictionaries (~0.2 s) on import: only when a key is made.
+    We never add words to its dictionaries, so it need not copy them first.
+    """
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+    from pypinyin.constants import PHRASES_DICT, RE_HANS
+    from pypinyin.seg import mmseg
+    from pypinyin.seg.simpleseg import seg
+
+    if not PHRASES_DICT:  # phrases switched off (PYPINYIN_NO_PHRASES): seg does not cut
+        return RE_HANS, lambda text: iter([text]), seg
+    return RE_HANS, mmseg.seg.cut, seg
+
+
+@lru_cache(maxsize=65536)
+def pypinyin_word_syllables(word: str) -> tuple[str, ...]:
+    """pypinyin's reading of one word of its cut, as lower-case syllables (what ``pinyin_table`` holds)."""
     from pypinyin import Style, lazy_pinyin
 
     out: list[str] = []
-    for piece in lazy_pinyin(text, style=Style.NORMAL):
-        for word in re.findall(r"[a-z0-9]+", piece.lower().replace("ü", "v")):
-            out.append(word)
-    return out
+    for piece in lazy_pinyin(word, style=Style.NORMAL):
+        out.extend(_LATIN_RUN.findall(piece.lower().replace("ü", "v")))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
 def _readings(name: str) -> tuple[tuple[str, ...], ...]:
     name = "".join(name.split())
     readings = [tuple(_syllables(name))]
-    for surname, sound in SURNAME_READINGS.items():
-        if name.startswith(surname):
-            surname_reading = (*sound, *_syllables(name[len(surname):]))
+    for length, surnames in _SURNAMES_BY_LENGTH:
+        sound = surnames.get(name[:length])
+        if sound is not None:
+            surname_reading = (*sound, *_syllables(name[length:]))
             if surname_reading != readings[0]:
                 readings.insert(0, surname_reading)
             break
@@ -72,7 +132,7 @@ def pinyin_initials(name: str) -> str:
 def _initials(syllables: tuple[str, ...], name: str) -> str:
     # A Latin word stays whole (as pypinyin's FIRST_LETTER keeps it); a
     # Chinese syllable gives its first letter.
-    latin = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", name)}
+    latin = {w.lower() for w in _LATIN_WORD.findall(name)}
     return "".join(s if s in latin else s[0] for s in syllables)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -11,8 +12,9 @@ ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
 
 def id_check_char(first17: str) -> str:
     """The checksum character for the first 17 digits of an ID number."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError(f"an ID number's checksum needs 17 digits, not {len(first17)}")
+    return _CHECK_CHARS[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def id_checksum_ok(id_number: str) -> bool:

@@ -12,8 +12,6 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from competition.clean_text import strip_controls
 from competition.privacy import scrub_personal_numbers
 from competition.registration.bounds import LIMITS, Limits, check_workbook, too_many_rows
@@ -31,7 +29,7 @@ from competition.registration.headers import (
 )
 from competition.registration.id_numbers import id_gender
 from competition.registration.platforms import canonical_platform
-from competition.registration.rider_record import RiderRecord, explain
+from competition.registration.rider_check import rider_problems
 from competition.registration.rows import (
     DuplicateRow,
     RegistrationRow,
@@ -301,10 +299,7 @@ class _SheetRows:
         if phone.problem is not None:
             problems.append(("phone", phone.problem))
         else:
-            try:
-                RiderRecord.model_validate(values)
-            except ValidationError as error:
-                problems = explain(error, values)
+            problems = rider_problems(values)
         if problems:
             self._reject(sheet_row, problems, {"name": at(self.i_name), "phone": at(self.i_phone),
                                                "bib": at(self.i_bib)})

@@ -3,8 +3,9 @@
 Each function returns a ``Reading``: the normalized value, a ``problem``
 that rejects the row (only where the value cannot be trusted at all), and a
 ``doubt`` that keeps the row but is reported. Final validity (a name is
-there, a phone is a mainland mobile) is judged by the pydantic model in
-``rider_record``; ``explain_phone`` says why a phone failed it.
+there, a phone is a mainland mobile) is judged by ``rider_check`` (the rule
+of the pydantic model in ``rider_record``); ``explain_phone`` says why a
+phone failed it.
 """
 
 from __future__ import annotations
