@@ -236,6 +236,7 @@ class TimingRecorder:
                 record_port_status(
                     self.pipeline.event(), track=self.track, url=self.url, protocol=self.protocol.name,
                     online=status.online, error=status.error_en,
+                    settings=self.protocol.settings_text() if status.online else None,
                 )
             except EventFileError:
                 self.pipeline.write_errors += 1

@@ -465,8 +465,14 @@ def record_rejected(event: Event, *, track: int, protocol: str, raw: bytes, reas
     )
 
 
-def record_port_status(event: Event, *, track: int, url: str, protocol: str, online: bool, error: str | None) -> None:
-    event.store.record("port_status", {"track": track, "url": url, "protocol": protocol, "online": online, "error": error})
+def record_port_status(event: Event, *, track: int, url: str, protocol: str, online: bool, error: str | None,
+                       settings: str | None = None) -> None:
+    """A port came online or went offline; ``settings`` (baud, handshake, numbers mode) when it came online,
+    so the journal shows which serial settings every impulse after it was read with."""
+    payload: dict[str, object] = {"track": track, "url": url, "protocol": protocol, "online": online, "error": error}
+    if settings is not None:
+        payload["settings"] = settings
+    event.store.record("port_status", payload)
 
 
 def last_device_seq(event: Event, track: int) -> int | None:

@@ -98,7 +98,7 @@ def _describe(row: JournalRow, lang: str, course: Any = None) -> str:
         return f"{'runs' if en else '成绩'} {p['run_a']} ⇄ {p['run_b']} (#{p['bib_a']} / #{p['bib_b']}){tail}"
     if k == "port_status":
         state = ("online" if en else "已连接") if p["online"] else ("OFFLINE" if en else "断开")
-        return f"{p['url']} {state} {p.get('error') or ''}".strip()
+        return f"{p['url']} {state} {p.get('settings') or p.get('error') or ''}".strip()
     if k == "round_opened":
         name = round_name(p["round"], lang, course)
         return (f"{name}: {len(p['bibs'])} riders (top {p['top']})" if en

@@ -86,7 +86,7 @@ def describe(row: JournalRow, tr: Texts, course: Course) -> str:
         return tr("journal.round", round=_round_name(course, p["round"], tr), n=len(p.get("bibs", [])))
     if k == "port_status":
         state = tr("status.online") if p.get("online") else tr("status.offline")
-        return f"{p.get('url', '')} {state} {p.get('error') or ''}".strip()
+        return f"{p.get('url', '')} {state} {p.get('settings') or p.get('error') or ''}".strip()
     if k == "frame_rejected":
         return str(p.get("reason_en") if tr.lang == "en" else p.get("reason_zh"))
     if k == "raw_bytes":

@@ -197,3 +197,29 @@ def test_a_damaged_line_is_fetched_again_from_the_timer(queued: Path) -> None:
         assert bad >= 1  # the damaged copies are kept and shown
     assert sorted(k[1:] for k in recorded_keys(queued)) == sorted(sent_keys(port))
     assert finished_bibs(queued) == list(range(1, 13))
+
+
+def test_the_journal_says_which_serial_settings_a_port_was_read_with(queued: Path) -> None:
+    """A port coming online journals its settings: a changed baud or numbers mode is on the record."""
+    import json
+
+    from hardware.protocols.settings import configured
+
+    master, slave = os.openpty()
+    try:
+        proto = configured("alge", baudrate=19200, rtscts=True, numbers="bib")
+        recorder = TimingRecorder(str(queued), url=os.ttyname(slave), protocol=proto, track=1)
+        recorder.start()
+        try:
+            def online_rows() -> list[dict[str, object]]:
+                with Event.open(queued) as ev:
+                    rows = ev.store.query("SELECT payload FROM journal WHERE kind = 'port_status'")
+                return [json.loads(r["payload"]) for r in rows if json.loads(r["payload"])["online"]]
+
+            assert wait_for(lambda: bool(online_rows()))
+        finally:
+            recorder.stop()
+        assert online_rows()[-1]["settings"] == "19200 8N1, RTS/CTS on, numbers bib"
+    finally:
+        os.close(master)
+        os.close(slave)
