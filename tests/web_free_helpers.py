@@ -28,3 +28,25 @@ def finish_all(event: Event, seconds: list[int], *, track: int = 1, t0: int = 1_
         seq += 1
         record_impulse(event, pad_impulse(Channel.FINISH, t + secs * S, seq, device="pad:rounds"), track=track)
         t += (secs + 10) * S
+
+
+def ride_round(event: Event, seconds: list[int], calls: tuple[tuple[int, str, str, int], ...] = ()) -> Event:
+    """Riders 1..n registered, checked in on track 1, ridden in these seconds; then the live
+    calls ``(bib, segment, infraction, count)``. The shared start of the union-results tests."""
+    from competition.judging import call_penalty
+    from competition.start_queue import check_in
+    from tests.conftest import register
+
+    register(event, len(seconds))
+    check_in(event, list(range(1, len(seconds) + 1)), track=1)
+    finish_all(event, seconds)
+    for bib, segment, infraction, count in calls:
+        call_penalty(event, bib, segment, infraction, count=count)
+    return event
+
+
+def prelim_ranks(event: Event) -> dict[int, tuple[str, int | None]]:
+    """Each bib's (status, rank) in the preliminary's standings."""
+    from results.standings import build_standings
+
+    return {s.bib: (s.status, s.rank) for s in build_standings(event, "prelim").standings}

@@ -11,15 +11,12 @@ from click.testing import CliRunner
 
 from competition.errors import CommandRefused
 from competition.event import Event
-from competition.judging import call_penalty
 from competition.paper import differences
 from competition.round_states import publish_round
-from competition.start_queue import check_in
 from competition.verify import verify_event
 from main import cli
 from results.seal import make_official
-from tests.conftest import register
-from tests.web_free_helpers import finish_all
+from tests.web_free_helpers import ride_round
 
 S = 1_000_000_000
 
@@ -27,13 +24,8 @@ S = 1_000_000_000
 @pytest.fixture
 def ridden(event: Event) -> Event:
     """Five riders rode 40–44 s; live calls at 绕杆: #1 倒杆出框 ×2, #2 支脚, #4 漏杆."""
-    register(event, 5)
-    check_in(event, [1, 2, 3, 4, 5], track=1)
-    finish_all(event, [40, 41, 42, 43, 44])
-    call_penalty(event, 1, "raogan", "pole_down", count=2)
-    call_penalty(event, 2, "raogan", "foot_down")
-    call_penalty(event, 4, "raogan", "pole_missed")
-    return event
+    return ride_round(event, [40, 41, 42, 43, 44], calls=(
+        (1, "raogan", "pole_down", 2), (2, "raogan", "foot_down", 1), (4, "raogan", "pole_missed", 1)))
 
 
 def invoke(event_path: Path, *args: str, stdin: str | None = None) -> tuple[int, str]:

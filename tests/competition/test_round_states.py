@@ -20,9 +20,8 @@ from competition.start_queue import check_in
 from competition.verify import verify_event
 from main import cli
 from results.seal import make_official, verify_seal
-from results.standings import build_standings
 from tests.conftest import register
-from tests.web_free_helpers import finish_all
+from tests.web_free_helpers import finish_all, prelim_ranks, ride_round
 
 S = 1_000_000_000
 LATER = datetime.now(UTC) + timedelta(hours=2)
@@ -31,15 +30,10 @@ LATER = datetime.now(UTC) + timedelta(hours=2)
 @pytest.fixture
 def ridden(event: Event) -> Event:
     """Four riders have ridden the preliminary; rider 2 was given a 摔车 (fall: DSQ) at 单边桥."""
-    register(event, 4)
-    check_in(event, [1, 2, 3, 4], track=1)
-    finish_all(event, [40, 41, 42, 43])
-    call_penalty(event, 2, "danbian", "fall")
-    return event
+    return ride_round(event, [40, 41, 42, 43], calls=((2, "danbian", "fall", 1),))
 
 
-def ranks(event: Event) -> dict[int, tuple[str, int | None]]:
-    return {s.bib: (s.status, s.rank) for s in build_standings(event, "prelim").standings}
+ranks = prelim_ranks
 
 
 def test_publish_waits_for_the_round_and_opens_the_window(event: Event) -> None:

@@ -6,7 +6,6 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from competition.verify import verify_event
 from competition.wal_bound import WalKeeper
 from hardware.protocols import get_protocol
 from tests.competition.test_group_commit import make_event, pad_burst
+from tests.competition.test_recorder import wait_for
 
 RIDERS = 1000  # 2 000 impulses
 
@@ -89,10 +89,3 @@ def test_the_recorder_empties_the_wal_on_a_quiet_line(tmp_path: Path, monkeypatc
         rec.stop()
 
 
-def wait_for(condition: Callable[[], bool], guard_s: float = 20.0) -> bool:
-    deadline = time.monotonic() + guard_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()

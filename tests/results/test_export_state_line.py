@@ -15,21 +15,16 @@ from python_calamine import CalamineWorkbook
 from competition.event import Event
 from competition.registration.headers import find_header
 from competition.round_states import publish_round
-from competition.start_queue import check_in
 from main import cli
 from results.seal import make_official
-from tests.conftest import register
-from tests.web_free_helpers import finish_all
+from tests.web_free_helpers import ride_round
 
 LATER = datetime.now(UTC) + timedelta(hours=2)
 
 
 @pytest.fixture
 def ridden(event: Event) -> Event:
-    register(event, 4)
-    check_in(event, [1, 2, 3, 4], track=1)
-    finish_all(event, [40, 41, 42, 43])
-    return event
+    return ride_round(event, [40, 41, 42, 43])
 
 
 def export(event_path: Path, out: Path, fmt: str, *extra: str) -> Path:

@@ -11,33 +11,24 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from competition.event import Event
-from competition.judging import call_penalty
 from competition.round_states import publish_round, round_state
-from competition.start_queue import check_in
 from competition.tui.dialogs.confirm import ConfirmDialog
 from competition.tui.dialogs.form import FormDialog
 from competition.tui.screens import rounds as rounds_screen
 from competition.tui.screens.rounds import RoundsScreen
 from competition.verify import verify_event
 from results.seal import verify_seal
-from results.standings import build_standings
-from tests.conftest import register
 from tests.ui.helpers import make_app, notifications, screen_text
-from tests.web_free_helpers import finish_all
+from tests.web_free_helpers import prelim_ranks, ride_round
 
 
 @pytest.fixture
 def ridden(event: Event) -> Event:
     """Four riders rode 40–43 s; rider 2 got a 摔车 (fall: DSQ) at 单边桥, the call the appeal is about."""
-    register(event, 4)
-    check_in(event, [1, 2, 3, 4], track=1)
-    finish_all(event, [40, 41, 42, 43])
-    call_penalty(event, 2, "danbian", "fall")
-    return event
+    return ride_round(event, [40, 41, 42, 43], calls=((2, "danbian", "fall", 1),))
 
 
-def ranks(event: Event) -> dict[int, tuple[str, int | None]]:
-    return {s.bib: (s.status, s.rank) for s in build_standings(event, "prelim").standings}
+ranks = prelim_ranks
 
 
 def journal_size(event: Event) -> int:
