@@ -230,7 +230,10 @@ class TracksideApp(ExplainsKeys, App[None]):
         screen = self.screen
         refresh = getattr(screen, "refresh_data", None)
         if refresh is not None:
-            refresh()
+            # A screen still being put up (a switch just asked for) draws when it is shown:
+            # its generation is behind, so on_show / on_screen_resume catch it up.
+            if screen.is_mounted:
+                refresh()
         else:
             # A modal is on top: the screen under it refreshes when it comes back.
             for s in reversed(self.screen_stack):

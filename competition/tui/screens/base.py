@@ -46,7 +46,7 @@ class EventScreen(ExplainsKeys, Screen[None]):
         self.update_status()
 
     def on_journal_changed(self, message: JournalChanged) -> None:
-        if self.is_current:
+        if self.is_current and self.is_mounted:
             self.refresh_data()
 
     def update_status(self) -> None:
