@@ -349,10 +349,13 @@ TIMING_INDEX_DDL: tuple[str, ...] = (
 
 
 # Why an orphan waits for the referee (the payload's ``held``: sequence_gap / before_session),
-# so "is anything from before the session still waiting on this track" is one index probe (m008).
+# so "is anything from before the session still waiting on this track" is one index probe (m008);
+# and the paired impulses of a device, so an orphan burst costs the same per impulse as the first.
 HELD_DDL: tuple[str, ...] = (
     "ALTER TABLE impulses ADD COLUMN held TEXT",
     "CREATE INDEX impulses_held ON impulses(track, held, seq) WHERE held IS NOT NULL AND disposition = 'orphan'",
+    # "The last paired impulse of this device on this track" without walking back over a burst of orphans.
+    "CREATE INDEX impulses_paired ON impulses(track, device, seq) WHERE disposition IN ('start', 'finish')",
 )
 
 

@@ -53,6 +53,7 @@ def test_m008_fills_held_from_the_journal_in_a_file_written_before_it(event: Eve
     # The file as the version before m008 left it: no held column, no index, m008 not applied.
     conn = sqlite3.connect(event_path)
     conn.execute("DROP INDEX impulses_held")
+    conn.execute("DROP INDEX impulses_paired")
     conn.execute("ALTER TABLE impulses DROP COLUMN held")
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_impulse_held'")
     conn.commit()
@@ -61,6 +62,8 @@ def test_m008_fills_held_from_the_journal_in_a_file_written_before_it(event: Eve
         rows = {r["seq"]: r["held"] for r in ev.store.query("SELECT seq, held FROM impulses")}
         assert rows == {held.seq: "before_session", plain.seq: None}
         assert timing_holds.waiting_before_session(ev, 1) == [held.seq]
+        assert {"impulses_held", "impulses_paired"} <= {
+            r["name"] for r in ev.store.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert verify_event(ev).ok
 
 
@@ -105,3 +108,11 @@ def test_meta_changed_by_another_connection_is_seen_by_the_next_transaction(even
     with event.store.transaction():
         assert event.title == "别处改名"
     assert event.title == "别处改名"
+
+
+def test_an_orphan_burst_finds_the_last_paired_impulse_through_its_index(event: Event) -> None:
+    plan = " ".join(r[3] for r in event.store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT device_time_ns, clock_modulus_ns FROM impulses WHERE track = 1 AND device = 'd'"
+        " AND cleared = 0 AND bad_checksum = 0 AND device_time_ns IS NOT NULL"
+        " AND disposition IN ('start', 'finish') ORDER BY seq DESC LIMIT 1"))
+    assert "impulses_paired" in plan
