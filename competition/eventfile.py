@@ -205,6 +205,9 @@ class EventStore:
         self.guards: list[Callable[[str, dict[str, Any]], None]] = []
         # An appeal case the rows appended now are made under (``--case N``): written into each payload.
         self.case_id: int | None = None
+        # Meta values read inside our own write transaction (nobody else can change them
+        # while we hold the lock): the timing path asks for the course and round per impulse.
+        self._meta_cache: dict[str, str | None] | None = None
 
     # -- opening ----------------------------------------------------------
 
@@ -313,14 +316,17 @@ class EventStore:
             raise _read_only_error(self.path)
         self._begin_immediate()
         self._link = None
+        self._meta_cache = {}
         try:
             yield
         except BaseException:
             self._link = None
+            self._meta_cache = None
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
         self._link = None
+        self._meta_cache = None
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -341,8 +347,10 @@ class EventStore:
         try:
             yield
         except BaseException:
-            # The link cache may name a row that is rolled back now: read it again.
+            # The link cache may name a row that is rolled back now: read it again (and the meta).
             self._link = None
+            if self._meta_cache is not None:
+                self._meta_cache.clear()
             if self.conn.in_transaction:
                 self.conn.execute(f"ROLLBACK TO {name}")
                 self.conn.execute(f"RELEASE {name}")
@@ -393,6 +401,7 @@ class EventStore:
             guard(kind, payload)
         if self.case_id is not None:
             payload = {**payload, "case_id": self.case_id}
+        self._forget_meta(kind)
         try:
             row = journal.insert_row(
                 self.conn,
@@ -429,6 +438,7 @@ class EventStore:
                 guard(kind, payload)
             if self.case_id is not None:
                 payload = {**payload, "case_id": self.case_id}
+            self._forget_meta(kind)
             entries.append((datetime.now(UTC).isoformat(timespec="microseconds"), time.monotonic_ns(), kind, payload))
         if not entries:
             return []
@@ -440,6 +450,13 @@ class EventStore:
         except sqlite3.OperationalError as exc:
             raise _translate(exc, self.path) from exc
         return rows
+
+    def _forget_meta(self, kind: str) -> None:
+        """Drop the meta read so far in this transaction unless ``kind`` is known to leave meta alone."""
+        from competition.projections import LEAVES_META
+
+        if self._meta_cache and kind not in LEAVES_META:
+            self._meta_cache.clear()
 
     def record(self, kind: str, payload: dict[str, Any], *, operator: str | None = None) -> journal.JournalRow:
         """Append one row in its own durable transaction."""
@@ -485,11 +502,18 @@ class EventStore:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def meta(self, key: str, default: str | None = None) -> str | None:
-        try:
-            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error as exc:
-            raise _translate(exc, self.path) from exc
-        return default if row is None else str(row[0])
+        cache = self._meta_cache if self.conn.in_transaction else None
+        if cache is not None and key in cache:
+            value = cache[key]
+        else:
+            try:
+                row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error as exc:
+                raise _translate(exc, self.path) from exc
+            value = None if row is None else str(row[0])
+            if cache is not None:
+                cache[key] = value
+        return default if value is None else value
 
     def query(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
         """Rows as dicts (column name -> value)."""

@@ -25,6 +25,9 @@ HANDLERS: dict[str, Handler] = {}
 # a timer's own records (net times, number lines) are read by competition/timer_records.py.
 JOURNAL_ONLY = frozenset({"raw_bytes", "frame_rejected", "port_status", "note", "sequence_gap",
                           "sequence_gap_acknowledged", "timer_record", "timer_check_decided"})
+# Kinds whose handlers never write the meta table: EventStore keeps the meta it read in a
+# write transaction across them (any other kind, also one added later, drops what it read).
+LEAVES_META = JOURNAL_ONLY | frozenset({"impulse_recorded", "impulse_disposed", "run_started", "run_finished"})
 
 
 def handles(kind: str) -> Callable[[Handler], Handler]:
@@ -253,12 +256,12 @@ def _impulse_recorded(conn: sqlite3.Connection, row: JournalRow) -> None:
     conn.execute(
         "INSERT INTO impulses (seq, track, protocol, device, channel, channel_raw, device_seq, device_time_ns,"
         " clock_modulus_ns, resolution_ns, host_ns, bib, manual, replayed, cleared, bad_checksum, raw,"
-        " disposition, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " disposition, run_id, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             row.seq, p["track"], p["protocol"], p["device"], p["channel"], p["channel_raw"], p.get("device_seq"),
             p.get("device_time_ns"), p.get("clock_modulus_ns"), p["resolution_ns"], p["host_ns"], p.get("bib"),
             int(p["manual"]), int(p["replayed"]), int(p["cleared"]), int(p["bad_checksum"]), p["raw"],
-            p["disposition"], p.get("run_id"),
+            p["disposition"], p.get("run_id"), p.get("held"),
         ),
     )
 

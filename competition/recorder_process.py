@@ -46,6 +46,10 @@ ROOT = Path(__file__).resolve().parents[1]
 STOP_WAIT_S = 5.0
 HUNG_KILL_NS = 15_000_000_000  # a recorder silent this long is killed and started again
 RESTART_BACKOFF_S = (0.0, 0.5, 1.0, 2.0, 5.0)
+# How long a thread of the recorder process keeps the interpreter while another waits for it
+# (Python's default is 5 ms): the reader thread stamps a chunk once it has the interpreter back
+# after its read returned, so a writer thread busy journaling must hand it over quickly.
+READER_SWITCH_INTERVAL_S = 0.0002
 
 
 class RecorderElsewhere(TracksideError):
@@ -70,6 +74,8 @@ def listen(
     en = lang == "en"
     with Event.open(db_path) as event:
         precision_ns = event.course.precision_ns
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(READER_SWITCH_INTERVAL_S)
     proto = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
     port: dict[str, Any] = {"online": None, "error_zh": None, "error_en": None}
     last_seq: list[int | None] = [None]
@@ -132,6 +138,7 @@ def listen(
     except BaseException:
         impulse_times.close()
         _restore_sigterm(previous)
+        sys.setswitchinterval(switch_interval)
         raise
     health.start()
     echo(f"Listening on {url}, track {track}. Ctrl-C to stop." if en
@@ -151,6 +158,7 @@ def listen(
             health.stop()
             impulse_times.close()
             _restore_sigterm(previous)
+            sys.setswitchinterval(switch_interval)
         echo(("Stopped. " if en else "已停止。") + counts_text(dict(recorder.pipeline.counts), lang))
 
 

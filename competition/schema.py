@@ -83,6 +83,16 @@ def m007_timing_indexes(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m008_impulse_held(db: Database) -> None:
+    for statement in HELD_DDL:
+        db.execute(statement)
+    # Impulses recorded before this column existed: their payload says why they were held.
+    db.execute(
+        "UPDATE impulses SET held = (SELECT json_extract(j.payload, '$.held') FROM journal j WHERE j.seq = impulses.seq)"
+    )
+
+
 # The projections. Kept as plain DDL so ``rebuild`` can create the same tables
 # in a scratch database.
 PROJECTION_DDL: tuple[str, ...] = (
@@ -338,9 +348,21 @@ TIMING_INDEX_DDL: tuple[str, ...] = (
 )
 
 
+# Why an orphan waits for the referee (the payload's ``held``: sequence_gap / before_session),
+# so "is anything from before the session still waiting on this track" is one index probe (m008);
+# and the paired impulses of a device, so an orphan burst costs the same per impulse as the first.
+HELD_DDL: tuple[str, ...] = (
+    "ALTER TABLE impulses ADD COLUMN held TEXT",
+    "CREATE INDEX impulses_held ON impulses(track, held, seq) WHERE held IS NOT NULL AND disposition = 'orphan'",
+    # "The last paired impulse of this device on this track" without walking back over a burst of orphans.
+    "CREATE INDEX impulses_paired ON impulses(track, device, seq) WHERE disposition IN ('start', 'finish')",
+)
+
+
 def all_projection_ddl() -> tuple[str, ...]:
     """Every projection statement, in the order the migrations create them (rebuild uses it)."""
-    return PROJECTION_DDL + VENUE_DDL + ROUND_STATE_DDL + PAPER_DDL + COMPONENT_DDL + TIMING_INDEX_DDL
+    return (PROJECTION_DDL + VENUE_DDL + ROUND_STATE_DDL + PAPER_DDL + COMPONENT_DDL + TIMING_INDEX_DDL
+            + HELD_DDL)
 
 
 # Projection tables in the order rebuild compares them, with their sort key.

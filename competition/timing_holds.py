@@ -35,11 +35,18 @@ BEFORE_SESSION = "before_session"
 def waiting_before_session(event: Event, track: int) -> list[int]:
     """Impulses from before the session on ``track`` that the referee has not dealt with yet."""
     rows = event.store.conn.execute(
-        "SELECT i.seq FROM impulses i JOIN journal j ON j.seq = i.seq WHERE i.track = ?"
-        " AND i.disposition = 'orphan' AND j.payload LIKE '%\"held\":\"before_session\"%' ORDER BY i.seq",
-        (track,),
+        "SELECT seq FROM impulses WHERE track = ? AND held = ? AND disposition = 'orphan' ORDER BY seq",
+        (track, BEFORE_SESSION),
     ).fetchall()
     return [int(r[0]) for r in rows]
+
+
+def any_waiting_before_session(event: Event, track: int) -> bool:
+    """``waiting_before_session`` is not empty: one probe of the held-orphan index."""
+    return event.store.conn.execute(
+        "SELECT 1 FROM impulses WHERE track = ? AND held = ? AND disposition = 'orphan' LIMIT 1",
+        (track, BEFORE_SESSION),
+    ).fetchone() is not None
 
 
 def discard_before_session(event: Event, track: int, *, reason: str) -> int:
@@ -64,7 +71,7 @@ def hold_reason(event: Event, track: int, *, before_session: bool = False, new_g
         return BEFORE_SESSION
     if new_gap or sequence_gaps.pairing_held(event, track):
         return SEQUENCE_GAP
-    if waiting_before_session(event, track):
+    if any_waiting_before_session(event, track):
         return BEFORE_SESSION
     return None
 
