@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from competition.journal import JournalRow
+from competition.times import TIME_LIMIT_REASON
 
 Handler = Callable[[sqlite3.Connection, JournalRow], None]
 HANDLERS: dict[str, Handler] = {}
@@ -402,7 +403,14 @@ def _run_unconfirmed(conn: sqlite3.Connection, row: JournalRow) -> None:
 @handles("rerun_granted")
 def _rerun_granted(conn: sqlite3.Connection, row: JournalRow) -> None:
     p = row.payload
-    conn.execute("UPDATE runs SET counts = 0, status_reason = ? WHERE run_id = ?", (p["reason"], p["run_id"]))
+    # The rerun's reason goes on the run, except over the time limit's own DNF: that reason is
+    # how an automatic DNF is told from a referee's call (``timing.called_status``), and a finish
+    # chosen later within the limit must still make the run OK.
+    conn.execute(
+        "UPDATE runs SET counts = 0, status_reason = CASE WHEN status = 'DNF' AND over_time_limit = 1"
+        " AND status_reason = ? THEN status_reason ELSE ? END WHERE run_id = ?",
+        (TIME_LIMIT_REASON, p["reason"], p["run_id"]),
+    )
 
 
 # -- penalties ---------------------------------------------------------------

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from competition.times import TIME_LIMIT_REASON
+
 migrations = Migrations("trackside")
 
 
@@ -90,6 +92,19 @@ def m008_impulse_held(db: Database) -> None:
     # Impulses recorded before this column existed: their payload says why they were held.
     db.execute(
         "UPDATE impulses SET held = (SELECT json_extract(j.payload, '$.held') FROM journal j WHERE j.seq = impulses.seq)"
+    )
+
+
+@migrations()
+def m009_rerun_keeps_time_limit_reason(db: Database) -> None:
+    # A rerun granted on a time-limit DNF used to overwrite its reason, which made the DNF look
+    # like a referee's call; the rerun handler no longer does (projections._rerun_granted).
+    db.execute(
+        "UPDATE runs SET status_reason = ? WHERE status = 'DNF' AND over_time_limit = 1 AND counts = 0"
+        " AND status_reason IS (SELECT json_extract(j.payload, '$.reason') FROM journal j"
+        " WHERE j.kind = 'rerun_granted' AND json_extract(j.payload, '$.run_id') = runs.run_id"
+        " ORDER BY j.seq DESC LIMIT 1)",
+        (TIME_LIMIT_REASON,),
     )
 
 

@@ -105,3 +105,8 @@ def parse_duration(text: str) -> int:
     if sec < 0 or (len(parts) > 1 and sec >= 60) or not sec.is_finite():
         raise ValueError(f"not a time: {text!r}")
     return seconds_to_ns(total * 60 + sec)
+
+
+# The reason on the time limit's own DNF (never a referee's call): how ``timing.called_status``
+# tells the two apart. Stored in run rows and journal payloads: never change the text.
+TIME_LIMIT_REASON = "超时 time limit"

@@ -26,8 +26,11 @@ from typing import TYPE_CHECKING, Any
 from competition.errors import CommandRefused, require_reason
 from competition.judging import require_unlocked
 from competition.start_queue import attempts_used
+from competition.times import TIME_LIMIT_REASON
 from competition.timing_queries import (  # noqa: F401  re-exported: the read side of this module
+    MANUAL_PROTOCOL,
     impulses,
+    last_device_seq,
     on_course,
     orphans,
     rejected_frames,
@@ -39,10 +42,8 @@ from hardware.impulse import Channel, Impulse
 if TYPE_CHECKING:
     from competition.event import Event
 
-MANUAL_PROTOCOL = "manual"
 MANUAL_DEVICE = "keyboard"
 MANUAL_RESOLUTION_NS = 10_000_000
-TIME_LIMIT_REASON = "超时 time limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,31 +474,3 @@ def record_port_status(event: Event, *, track: int, url: str, protocol: str, onl
     if settings is not None:
         payload["settings"] = settings
     event.store.record("port_status", payload)
-
-
-def last_device_seq(event: Event, track: int) -> int | None:
-    """Where a memory replay should start: the highest sequence number of the track's
-    latest device below which nothing is missing (a gap, say a bad checksum, is fetched again)."""
-    conn = event.store.conn
-    latest = conn.execute(
-        "SELECT device FROM impulses WHERE track = ? AND protocol != ? AND device_seq IS NOT NULL"
-        " ORDER BY seq DESC LIMIT 1",
-        (track, MANUAL_PROTOCOL),
-    ).fetchone()
-    if latest is None:
-        return None
-    seqs = [
-        int(r[0]) for r in conn.execute(
-            "SELECT DISTINCT device_seq FROM impulses WHERE track = ? AND device = ? AND bad_checksum = 0"
-            " AND device_seq IS NOT NULL ORDER BY device_seq",
-            (track, latest[0]),
-        )
-    ]
-    if not seqs:
-        return None
-    expected = seqs[0]
-    for s in seqs:
-        if s != expected:
-            return expected - 1
-        expected = s + 1
-    return seqs[-1]

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from competition.errors import CommandRefused
 
+MANUAL_PROTOCOL = "manual"  # impulses keyed by a referee (manual start/finish), never a device
+
 if TYPE_CHECKING:
     from competition.event import Event
 
@@ -70,3 +72,31 @@ def rejected_frames(event: Event, *, limit: int = 20) -> list[dict[str, Any]]:
         {"seq": r.seq, "utc": r.utc, **r.payload}
         for r in recent_rows(event.store.conn, limit=limit, kinds=("frame_rejected",))
     ]
+
+
+def last_device_seq(event: Event, track: int) -> int | None:
+    """Where a memory replay should start: the highest sequence number of the track's
+    latest device below which nothing is missing (a gap, say a bad checksum, is fetched again)."""
+    conn = event.store.conn
+    latest = conn.execute(
+        "SELECT device FROM impulses WHERE track = ? AND protocol != ? AND device_seq IS NOT NULL"
+        " ORDER BY seq DESC LIMIT 1",
+        (track, MANUAL_PROTOCOL),
+    ).fetchone()
+    if latest is None:
+        return None
+    seqs = [
+        int(r[0]) for r in conn.execute(
+            "SELECT DISTINCT device_seq FROM impulses WHERE track = ? AND device = ? AND bad_checksum = 0"
+            " AND device_seq IS NOT NULL ORDER BY device_seq",
+            (track, latest[0]),
+        )
+    ]
+    if not seqs:
+        return None
+    expected = seqs[0]
+    for s in seqs:
+        if s != expected:
+            return expected - 1
+        expected = s + 1
+    return seqs[-1]

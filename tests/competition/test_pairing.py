@@ -232,3 +232,32 @@ def test_undo_start_of_a_rider_timed_on_another_track_puts_him_at_the_front_of_h
     assert [w["bib"] for w in start_queue.waiting(event, 2)] == [5, 4, 6]
     assert [w["bib"] for w in start_queue.waiting(event, 1)] == [2, 3]
     assert verify_event(event).ok
+
+
+def test_a_rerun_on_a_time_limit_dnf_leaves_it_automatic(ready: Event) -> None:
+    """Found by the model-based test: a rerun's reason overwrote the time limit's, so a finish chosen
+    later within the limit left the run DNF as if a referee had called it."""
+    timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    late = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 200 * S, 2), track=1)  # over the 3:00 limit
+    assert late.status == "DNF"
+    judging.grant_rerun(ready, late.run_id or 0, reason="计时故障")
+    orphan = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 50 * S, 3, replayed=True), track=1)
+    assert orphan.disposition == "orphan"
+    timing.assign_impulse(ready, orphan.seq, run_id=late.run_id, reason="真正的到达")
+    r = timing.run(ready, late.run_id or 0)
+    assert (r["status"], r["raw_ns"]) == ("OK", 50 * S)
+    assert verify_event(ready).ok
+
+
+def test_m009_mends_a_file_written_before_the_rerun_fix(ready: Event) -> None:
+    """A file whose rerun overwrote a time-limit DNF's reason verifies again after m009."""
+    from competition.schema import m009_rerun_keeps_time_limit_reason
+
+    timing.record_impulse(ready, imp(Channel.START, T0, 1), track=1)
+    late = timing.record_impulse(ready, imp(Channel.FINISH, T0 + 200 * S, 2), track=1)
+    judging.grant_rerun(ready, late.run_id or 0, reason="计时故障")
+    with ready.store.transaction():  # what the old rerun handler left in the projection
+        ready.store.conn.execute("UPDATE runs SET status_reason = '计时故障' WHERE run_id = ?", (late.run_id,))
+    assert not verify_event(ready).ok
+    m009_rerun_keeps_time_limit_reason(ready.store.db)
+    assert verify_event(ready).ok
