@@ -7,10 +7,11 @@ all on this machine's 2 cores:
 * **bare**: a plain pyserial loop doing the same durable inserts (the raw
   chunk and one row per line, one transaction per chunk, WAL,
   ``synchronous=FULL``), nothing else running: the reference;
-* **process**: the real arrangement: the recorder in its own process
-  (``trackside timing listen --port PTY --protocol pad``), the app in another
-  (bench/timing_app_load.py: headless, 500 standings, two riders on course,
-  switching screens every 0.25 s);
+* **process**: the real arrangement, what ``trackside run --port PTY`` builds:
+  the app (bench/timing_app_load.py: headless, 500 standings, two riders on
+  course, switching screens every 0.25 s) starts the recorder process for the
+  port (``trackside timing listen``, its child, which raises its priority if
+  it may) and lowers its own priority beside it;
 * **in-process**: the app reading the timer in a thread of its own
   interpreter (``app.connect_timer``), as before the process split.
 
@@ -227,8 +228,9 @@ def wait_online(db: str, proc: subprocess.Popen[bytes] | None = None, guard_s: f
     raise RuntimeError("the recorder never came online")
 
 
-def start_app(db: str, timer: str | None = None) -> subprocess.Popen[str]:
-    cmd = [sys.executable, str(ROOT / "bench" / "timing_app_load.py"), db, *(["--timer", timer] if timer else [])]
+def start_app(db: str, timer: str | None = None, recorder: str | None = None) -> subprocess.Popen[str]:
+    cmd = [sys.executable, str(ROOT / "bench" / "timing_app_load.py"), db, *(["--timer", timer] if timer else []),
+           *(["--recorder", recorder] if recorder else [])]
     app = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert app.stdout is not None
     line = app.stdout.readline()
@@ -258,29 +260,28 @@ def stop(proc: subprocess.Popen[str], *, stdin_close: bool = False) -> None:
 def process_run(folder: Path) -> dict[str, float]:
     db = make_event(folder)
     master, slave = os.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    recorder = subprocess.Popen(
-        [sys.executable, "-m", "main", "--db", db, "timing", "listen", "--port", os.ttyname(slave),
-         "--protocol", "pad", "--track", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
-    )
     drain(master)
-    app = None
+    app = start_app(db, recorder=os.ttyname(slave))
     try:
-        wait_online(db, recorder)
-        app = start_app(db)
+        wait_online(db)
         poller = Poller(db)
         figures = drive(master, poller)
         poller.stop()
         alive(app)
     finally:
-        if app is not None:
-            stop(app, stdin_close=True)
-        recorder.send_signal(2)  # Ctrl-C: it stops cleanly
-        stop_wait(recorder)
+        stop(app, stdin_close=True)  # the app stops the recorder it started
         os.close(master)
         os.close(slave)
+    figures["recorder_nice"] = recorder_nice(db)
     return figures
+
+
+def recorder_nice(db: str) -> float:
+    """The priority the recorder ran at, from its health file (nan if it did not say)."""
+    from competition.recorder_health import read_health
+
+    health = read_health(db, 1)
+    return float(health.nice) if health is not None and health.nice is not None else float("nan")
 
 
 def stop_wait(proc: subprocess.Popen[str]) -> None:
@@ -374,7 +375,8 @@ def main() -> None:
             load = os.getloadavg()[0]  # the machine is shared: say how busy it was
             print(f"run {run} {name:10} load {load:4.1f}  p50 {fig['p50']:7.2f} ms  p99 {fig['p99']:7.2f} ms  "
                   f"stamp p50/p99 {fig['stamp_p50']:.3f}/{fig['stamp_p99']:.3f} ms  "
-                  f"{fig['rate']:6.0f}/s  lost {fig['lost']:.0f}  WAL max {fig['wal_mib']:.1f} MiB", flush=True)
+                  f"{fig['rate']:6.0f}/s  lost {fig['lost']:.0f}  WAL max {fig['wal_mib']:.1f} MiB"
+                  + (f"  recorder nice {fig['recorder_nice']:.0f}" if "recorder_nice" in fig else ""), flush=True)
     report(results)
 
 
@@ -400,6 +402,8 @@ def report(results: dict[str, list[dict[str, float]]]) -> None:
              "-" if name == "bare" else "< 8 MiB"),
         ]
     rows.append(("process p99 / bare p99, same run", " / ".join(f"{r:.2f}" for r in ratios), "<= 1.5"))
+    rows.append(("process: the recorder's nice (per run)", each("process", "recorder_nice", ".0f"),
+                 "-10 if the machine lets it raise its priority, else 0"))
     print()
     for what, fig, target in rows:
         print(f"{what:58} {fig:>34}  {target}")

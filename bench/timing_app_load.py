@@ -6,8 +6,12 @@ timing screen and the standings (500 riders) every 0.25 s, so it redraws
 without pause, besides its own poll of the file (every 0.5 s) and the live
 clocks of the riders on course. With ``--timer PTY`` it also reads the timer
 itself, in a thread of this interpreter (``app.connect_timer``): the
-arrangement before issue #13, the "in-process" row. Prints ``ready`` once
-drawing (and, with a timer, once the port is online); stops when stdin closes.
+arrangement before issue #13, the "in-process" row. With ``--recorder PTY``
+it is what ``trackside run --port PTY`` builds (``build_app``'s settings): the
+app starts the recorder process for the port (``trackside timing listen``,
+its child) and lowers its own priority beside it; the "process" row. Prints
+``ready`` once drawing (and, with a timer, once the port is online); stops
+when stdin closes (and stops the recorder it started).
 """
 
 from __future__ import annotations
@@ -21,19 +25,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-async def run(db: str, timer: str | None) -> None:
+async def run(db: str, timer: str | None, separate: bool) -> None:
     from competition.event import Event
     from competition.tui.app import TracksideApp
 
     done = threading.Event()
     threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
     event = Event.open(db, operator="bench")
-    app = TracksideApp(event)
+    app = TracksideApp(event, separate_recorder=separate)
+    app.yield_cpu_to_recorder = separate  # as build_app (trackside run) sets it
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause(0.3)
         if timer is not None:
             assert app.connect_timer(timer, "pad", 1)
-            while not (app.recorder is not None and app.recorder.status.online):
+            while not _online(app):
                 await pilot.pause(0.05)
         print("ready", flush=True)
         screens = ("standings", "timing")
@@ -48,14 +53,25 @@ async def run(db: str, timer: str | None) -> None:
     print(f"screens switched {n}", flush=True)
 
 
+def _online(app: object) -> bool:
+    recorder = getattr(app, "recorder", None)
+    if recorder is None:
+        return False
+    status = getattr(app, "timer_status", None) if hasattr(recorder, "health") else recorder.status
+    return bool(status is not None and status.online)
+
+
 def main() -> None:
     args = sys.argv[1:]
     timer = None
-    if "--timer" in args:
-        i = args.index("--timer")
-        timer = args[i + 1]
-        del args[i : i + 2]
-    asyncio.run(run(args[0], timer))
+    separate = False
+    for flag in ("--timer", "--recorder"):
+        if flag in args:
+            i = args.index(flag)
+            timer = args[i + 1]
+            separate = flag == "--recorder"
+            del args[i : i + 2]
+    asyncio.run(run(args[0], timer, separate))
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ from hardware.supervisor import PortOfflineError, PortStatus, PortSupervisor
 log = logging.getLogger(__name__)
 
 RETRY_EVERY_S = 0.5  # a batch that could not be written is tried again this often
+WARM_UP_WAIT_S = 5.0  # the port opens after the writer is ready, or after this long at most
 StatusListener = Callable[[PortStatus], None]
 
 
@@ -98,6 +99,7 @@ class TimingRecorder:
         self._stopping = threading.Event()
         self._window_thread = threading.Thread(target=self._watch_window, name="trackside-replay-window", daemon=True)
         self._handed_over = threading.Event()
+        self._warm = threading.Event()
         self._writer_thread = threading.Thread(target=self._write_loop, name="trackside-writer", daemon=True)
         self.supervisor = PortSupervisor(
             url,
@@ -151,6 +153,13 @@ class TimingRecorder:
 
     def _write_loop(self) -> None:
         """The writer: commits what the reader handed over, at once; retries a batch that failed."""
+        if not self._warm.is_set():
+            try:
+                self.pipeline.warm_up()
+            except Exception:  # a file that cannot be read now: the first batch will say so
+                log.warning("warming up the writer of %s failed", self.url, exc_info=True)
+            finally:
+                self._warm.set()
         while not self._stopping.is_set():
             self._handed_over.wait(RETRY_EVERY_S)
             self._handed_over.clear()
@@ -252,6 +261,9 @@ class TimingRecorder:
             self.claim.acquire()
         self._window_thread.start()
         self._writer_thread.start()
+        # The writer's connection open and the course parsed before the first byte is read:
+        # otherwise the first impulse of the day pays for them (tens of ms before its COMMIT).
+        self._warm.wait(WARM_UP_WAIT_S)
         self.supervisor.start()
 
     def stop(self) -> None:

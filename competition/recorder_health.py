@@ -71,6 +71,7 @@ class RecorderHealth:
     backlog: int
     write_errors: int
     counts: dict[str, int] = field(default_factory=dict)
+    nice: int | None = None  # the process's scheduling priority (lower: more urgent; 0 the default)
 
     def age_ns(self, now_host_ns: int | None = None) -> int:
         return (time.monotonic_ns() if now_host_ns is None else now_host_ns) - self.heartbeat_host_ns
@@ -102,6 +103,7 @@ class RecorderHealth:
             last_impulse_host_ns=None if d.get("last_impulse_host_ns") is None else int(d["last_impulse_host_ns"]),
             backlog=int(d.get("backlog", 0)), write_errors=int(d.get("write_errors", 0)),
             counts={str(k): int(v) for k, v in counts.items()},
+            nice=None if d.get("nice") is None else int(d["nice"]),
         )
 
 

@@ -164,6 +164,8 @@ def _impulse_row(event: Event, seq: int) -> dict[str, Any]:
 def _older_than_recorded(event: Event, track: int, impulse: Impulse, *, paired_only: bool = False) -> bool:
     """True if an impulse happened before the last usable (``paired_only``: the last
     paired) impulse of its device on this track."""
+    if impulse.device_time_ns is None:
+        return False  # host-stamped: no device clock to compare (and no query to run)
     row = event.store.conn.execute(
         "SELECT device_time_ns, clock_modulus_ns FROM impulses WHERE track = ? AND device = ? AND cleared = 0"
         " AND bad_checksum = 0 AND device_time_ns IS NOT NULL"
@@ -171,7 +173,7 @@ def _older_than_recorded(event: Event, track: int, impulse: Impulse, *, paired_o
         + " ORDER BY seq DESC LIMIT 1",
         (track, impulse.device),
     ).fetchone()
-    if row is None or impulse.device_time_ns is None:
+    if row is None:
         return False
     last, modulus = int(row[0]), row[1]
     ahead = impulse.dedupe_key()[3] or 0
@@ -189,13 +191,17 @@ def _older_than_recorded(event: Event, track: int, impulse: Impulse, *, paired_o
 
 def _is_double(event: Event, track: int, channel: str, candidate: dict[str, Any]) -> bool:
     window = event.course.double_trigger_ns
-    previous = event.store.query(
-        "SELECT * FROM impulses WHERE track = ? AND channel = ? AND cleared = 0 AND bad_checksum = 0"
+    rows = event.store.conn.execute(
+        "SELECT device, device_time_ns, clock_modulus_ns, host_ns FROM impulses WHERE track = ? AND channel = ?"
+        " AND cleared = 0 AND bad_checksum = 0"
         " AND disposition IN ('start', 'finish', 'double', 'orphan', 'too_short', 'replaced', 'candidate')"
         " ORDER BY seq DESC LIMIT 3",
         (track, channel),
+    ).fetchall()
+    return any(
+        _gap({"device": r[0], "device_time_ns": r[1], "clock_modulus_ns": r[2], "host_ns": r[3]}, candidate) < window
+        for r in rows
     )
-    return any(_gap(p, candidate) < window for p in previous)
 
 
 def _finish_outcome(

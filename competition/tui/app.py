@@ -104,6 +104,9 @@ class TracksideApp(ExplainsKeys, App[None]):
         # True (trackside run): the port is read by a recorder process, not a thread in the app.
         self.separate_recorder = separate_recorder
         self.leave_recorder_running = False  # on exit, leave a recorder the app started running
+        # True (trackside run): beside a recorder process the app lowers its own CPU priority
+        # (competition/process_priority.py), so a redraw never keeps the recorder waiting for a core.
+        self.yield_cpu_to_recorder = False
         self.simulator: Any = None  # a hardware.sim_playback.SimulatorPort when --simulate
         self.timer_status: PortStatus | None = None
         self.pending_timer: tuple[str, str, int] | None = None  # connected once the screen is up
@@ -233,7 +236,11 @@ class TracksideApp(ExplainsKeys, App[None]):
             # A screen still being put up (a switch just asked for) draws when it is shown:
             # its generation is behind, so on_show / on_screen_resume catch it up.
             if screen.is_mounted:
-                refresh()
+                whole = getattr(screen, "refresh_if_whole", None)
+                if whole is not None:
+                    whole()  # a screen being taken down as the app closes is left alone
+                else:
+                    refresh()
         else:
             # A modal is on top: the screen under it refreshes when it comes back.
             for s in reversed(self.screen_stack):

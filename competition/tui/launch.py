@@ -46,6 +46,7 @@ def build_app(
     event = Event.open(db, operator=operator, terminal=terminal)
     app = TracksideApp(event, lang=lang, track=track, operator=operator, separate_recorder=separate_recorder)
     app.leave_recorder_running = leave_recorder_running
+    app.yield_cpu_to_recorder = separate_recorder
     try:
         if simulate and url is None:
             app.simulator = start_simulator(protocol=protocol or DEFAULT_SIM_PROTOCOL, **(simulator_options or {}))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from competition.process_priority import yield_to_recorder
 from competition.recorder_process import RecorderNews, RecorderProcess
 from competition.times import NS_PER_SECOND
 from competition.timing import record_port_status
@@ -30,6 +31,8 @@ def start(app: Any, url: str, protocol: str, track: int) -> RecorderProcess:
                           terminal=app.event.store.terminal, lang=app.lang)
     if rec.start_or_attach() == "attached":
         app.notify(app.tr("recorder.attached", pid=rec.pid), timeout=5)
+    if getattr(app, "yield_cpu_to_recorder", False):
+        log.info("the app runs at nice %s beside its recorder", yield_to_recorder())
     return rec
 
 

@@ -196,3 +196,43 @@ def test_a_batch_that_cannot_be_written_stays_pending_and_nothing_fires(
 def test_savepoint_outside_a_transaction_is_refused(event: Event) -> None:
     with pytest.raises(RuntimeError), event.store.savepoint():
         pass
+
+
+def test_a_clean_batch_is_written_without_savepoints_and_a_poisoned_one_again_with_them(
+    tmp_path: Path, no_work_limit: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four statements less per impulse on the way to its COMMIT (issue #13): the SAVEPOINT
+    # per item is only paid when an item raised and the batch is written once more.
+    db = make_event(tmp_path / "e.db", riders=6)
+    pipe = TrackPipeline(str(db), track=1, protocol=get_protocol("pad"), port="test")
+    statements: list[str] = []
+    pipe.event().store.conn.set_trace_callback(statements.append)
+    feed(pipe, pad_burst(3), grouped=True)
+    assert not [s for s in statements if s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))]
+    assert [s for s in statements if s == "COMMIT"] == ["COMMIT"] and pipe.counts["finish"] == 3
+
+    real = tp.record_impulse
+
+    def poisoned(event: Event, impulse: object, **kw: object) -> object:
+        if getattr(impulse, "device_seq", None) == 8:
+            raise ZeroDivisionError("a bug in pairing")
+        return real(event, impulse, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tp, "record_impulse", poisoned)
+    statements.clear()
+    decoder = pipe.protocol.new_decoder()
+    data = b"".join(encode_line(boot=0x2B, seq=s, channel_raw="S", millis=500_000 + s * 60_000) for s in (7, 8, 9))
+    pipe.bytes_received(data, 9_000, commit=False)
+    for frame in decoder.feed(data, 9_000):
+        pipe.frame_decoded(frame, commit=False)
+    pipe.commit_pending()
+    assert statements.count("ROLLBACK") == 1  # the unguarded attempt, undone whole
+    assert statements.count("COMMIT") == 1 and any(s.startswith("SAVEPOINT") for s in statements)
+    # 7 starts the fourth rider; 9 comes after a number never recorded (8): held, for the referee.
+    assert pipe.counts["internal_error"] == 1 and pipe.counts["start"] == 4
+    assert pipe.counts["sequence_gap"] == 1 and pipe.counts["orphan"] == 1
+    pipe.close()
+    with Event.open(db) as ev:
+        assert [r["device_seq"] for r in ev.store.query("SELECT device_seq FROM impulses WHERE device_seq >= 7"
+                                                         " ORDER BY seq")] == [7, 9]
+        assert verify_event(ev).ok

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from competition.tui.keys import ExplainsKeys
@@ -30,6 +31,17 @@ class EventScreen(ExplainsKeys, Screen[None]):
         """Re-read the event and redraw (each screen its own)."""
         raise NotImplementedError
 
+    def refresh_if_whole(self) -> bool:
+        """``refresh_data``, unless the screen is mounted without its widgets (being taken down as the
+        app closes, or not composed yet): then nothing is drawn and its generation stays behind, so it
+        catches up when it is shown. True if it drew."""
+        try:
+            self.refresh_data()
+        except NoMatches:
+            self.generation = min(self.generation, self.trackside.generation - 1)
+            return False
+        return True
+
     def on_show(self) -> None:
         self._catch_up()
 
@@ -42,12 +54,12 @@ class EventScreen(ExplainsKeys, Screen[None]):
         if not self.is_mounted:
             return
         if self.generation != self.trackside.generation:
-            self.refresh_data()
+            self.refresh_if_whole()
         self.update_status()
 
     def on_journal_changed(self, message: JournalChanged) -> None:
         if self.is_current and self.is_mounted:
-            self.refresh_data()
+            self.refresh_if_whole()
 
     def update_status(self) -> None:
         if self.is_mounted:
