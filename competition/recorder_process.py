@@ -82,7 +82,6 @@ def listen(
     sys.setswitchinterval(READER_SWITCH_INTERVAL_S)
     nice_before = current_nice()
     raised, nice = raise_recorder_priority()
-    echo(describe_priority(raised, nice, lang))
     proto = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
     port: dict[str, Any] = {"online": None, "error_zh": None, "error_en": None}
     last_seq: list[int | None] = [None]
@@ -153,6 +152,7 @@ def listen(
     health.start()
     echo(f"Listening on {url}, track {track}. Ctrl-C to stop." if en
          else f"正在记录 {url}（{track} 道）。按 Ctrl-C 停止。")
+    echo(describe_priority(raised, nice, lang))
     try:
         while True:
             time.sleep(0.5)

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from competition import start_queue, timing
 from competition.event import Event
+from competition.process_priority import RECORDER_NICE
 from competition.recorder_health import STALE_AFTER_NS, health_path, read_health
 from competition.recorder_process import RecorderProcess, listen_command
 from hardware.impulse import Channel
 from hardware.protocols import get_protocol
 from hardware.protocols.settings import forget, remember
 from hardware.pty_port import open_pty_simulator
+from tests.competition.test_process_priority import may_raise_priority
 from tests.competition.test_recorder import wait_for
 from tests.conftest import register
 
@@ -43,6 +45,9 @@ def test_timing_listen_keeps_a_truthful_health_file(event: Event) -> None:
             assert (first.url, first.protocol, first.track, first.state) == (sim.path, "alge", 1, "running")
             assert "9600 8N1" in first.settings and first.backlog == 0 and first.last_impulse_host_ns is None
             assert first.fresh() and first.live()
+            # The priority it runs at, as the kernel has it (raised to -10 where it may: issue #13).
+            assert first.nice == os.getpriority(os.PRIO_PROCESS, proc.pid)
+            assert first.nice == (RECORDER_NICE if may_raise_priority() else os.getpriority(os.PRIO_PROCESS, 0))
             # The heartbeat goes on with nothing happening.
             assert wait_for(lambda: read_health(db, 1).heartbeat_host_ns > first.heartbeat_host_ns)  # type: ignore[union-attr]
             before = sim.press(Channel.START)
@@ -60,6 +65,7 @@ def test_timing_listen_keeps_a_truthful_health_file(event: Event) -> None:
             assert proc.wait(timeout=20) == 0
             out = proc.stdout.read().decode() if proc.stdout else ""
             assert "已停止" in out and "Traceback" not in out, out
+            assert ("记录进程优先级已提高（nice -10）" if may_raise_priority() else "未能提高记录进程优先级") in out
             last = read_health(db, 1)
             assert last is not None and last.state == "stopped" and not last.fresh() and not last.live()
         finally:

@@ -69,3 +69,7 @@ def screen_text(app: TracksideApp) -> str:
     """What the terminal shows now, as plain text lines (wide CJK cells count once)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(seg.text for seg in strip).replace("\u00a0", " ").rstrip() for strip in strips)
+
+
+#: The app's requests to lower its own priority, noted instead of done (tests/ui/conftest.py).
+yield_requests: list[int] = []

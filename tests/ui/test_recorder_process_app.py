@@ -21,7 +21,7 @@ from competition.tui.widgets.timer_status_bar import TimerStatusBar
 from hardware.impulse import Channel
 from tests.competition.test_recorder import wait_for
 from tests.conftest import register
-from tests.ui.helpers import notifications
+from tests.ui.helpers import notifications, yield_requests
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,11 +116,14 @@ async def test_the_app_attaches_to_a_running_timing_listen_and_leaves_it_running
     try:
         assert wait_for(lambda: (h := read_health(event.path, 1)) is not None and h.pid == listener.pid and h.online)
         app = build_app(event.path, url=simulator.path, protocol="alge", track=1)
+        asked = len(yield_requests)
         try:
             async with app.run_test(size=(140, 36)) as pilot:
                 await _until(pilot, lambda: _online(app))
                 rec = app.recorder
                 assert isinstance(rec, RecorderProcess) and not rec.started_by_app and rec.pid == listener.pid
+                # Beside a recorder process, also one it attached to, the screen yields the CPU.
+                assert app.yield_cpu_to_recorder and len(yield_requests) == asked + 1
                 assert any(f"已接入正在运行的记录进程（进程 {listener.pid}）" in n for n in notifications(app))
                 simulator.press(Channel.START)
                 await _until(pilot, lambda: isinstance(app.screen, TimingScreen) and len(app.screen.clocks()) == 1)
