@@ -115,7 +115,11 @@ class TrackPipeline:
         self.items_committed = 0
         self._local = threading.local()
         self._backlog: list[tuple[str, Any, bytes | None]] = []
-        self._lock = threading.Lock()
+        # Two locks, so the reader never waits for the disk: ``_queue_lock`` only ever guards the
+        # backlog list for an append or a slice; ``_write_lock`` is held by the one thread writing
+        # (a COMMIT's fsync can take long on a busy disk, and the reader must go back to its port).
+        self._queue_lock = threading.Lock()
+        self._write_lock = threading.Lock()
 
     def event(self) -> Event:
         ev = getattr(self._local, "event", None)
@@ -166,15 +170,15 @@ class TrackPipeline:
         self._submit("ack", None, ack, commit)
 
     def commit_pending(self) -> None:
-        """Commit everything handed over so far (what the recorder calls after each chunk)."""
-        with self._lock:
+        """Commit everything handed over so far (what the recorder's writer calls after each chunk)."""
+        with self._write_lock:
             self.flush()
 
     def _submit(self, what: str, item: Any, ack: bytes | None, commit: bool) -> None:
-        with self._lock:
+        with self._queue_lock:
             self._backlog.append((what, item, ack))
-            if commit:
-                self.flush()
+        if commit:
+            self.commit_pending()
 
     @property
     def pending(self) -> int:
@@ -185,17 +189,23 @@ class TrackPipeline:
     def flush(self) -> None:
         """Write everything pending, oldest first, in bounded batches; stop at a batch that fails.
 
-        The caller holds ``_lock`` (``commit_pending`` does).
+        The caller holds ``_write_lock`` (``commit_pending`` does); items handed over meanwhile
+        are appended behind the batch being written and go into the next one.
         """
-        while self._backlog:
+        while True:
+            with self._queue_lock:
+                batch = self._backlog[:MAX_BATCH_ITEMS]
+            if not batch:
+                return
             effects = _Effects()
             try:
                 event = self.event()
-                done = self._write_batch(event, effects)
+                done = self._write_batch(event, batch, effects)
             except EventFileError:
                 self.write_errors += 1
                 return
-            del self._backlog[:done]
+            with self._queue_lock:
+                del self._backlog[:done]  # only a writer removes, from the front: these are the batch's
             self.commits += 1
             self.items_committed += done
             self._committed(effects)
@@ -205,7 +215,7 @@ class TrackPipeline:
                 except Exception:
                     log.exception("after_commit hook failed")
 
-    def _write_batch(self, event: Event, effects: _Effects) -> int:
+    def _write_batch(self, event: Event, batch: list[tuple[str, Any, bytes | None]], effects: _Effects) -> int:
         """One transaction holding the oldest pending items; returns how many it holds.
 
         The batch is first written without a SAVEPOINT per item (four statements
@@ -215,18 +225,19 @@ class TrackPipeline:
         """
         attempt = _Effects()
         try:
-            done = self._write_items(event, attempt, guarded=False)
+            done = self._write_items(event, batch, attempt, guarded=False)
         except _Poison:
             attempt = _Effects()
-            done = self._write_items(event, attempt, guarded=True)
+            done = self._write_items(event, batch, attempt, guarded=True)
         effects.merge(attempt)
         return done
 
-    def _write_items(self, event: Event, effects: _Effects, *, guarded: bool) -> int:
+    def _write_items(self, event: Event, batch: list[tuple[str, Any, bytes | None]], effects: _Effects, *,
+                     guarded: bool) -> int:
         done = 0
         started = time.monotonic_ns()
         with event.store.transaction():
-            for what, item, ack in self._backlog[:MAX_BATCH_ITEMS]:
+            for what, item, ack in batch:
                 if guarded:
                     self._write_item(event, what, item, effects)
                 else:

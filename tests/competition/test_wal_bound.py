@@ -89,3 +89,75 @@ def test_the_recorder_empties_the_wal_on_a_quiet_line(tmp_path: Path, monkeypatc
         rec.stop()
 
 
+
+
+def test_the_watcher_checkpoints_a_grown_wal_at_once_and_the_writer_leaves_it_to_him(tmp_path: Path) -> None:
+    # A checkpoint's fsync of the event file can take long on a busy disk; done by the writer it
+    # delayed the next impulse's COMMIT (and, with one lock, the reader): the watcher does it now.
+    db = make_event(tmp_path / "e.db", riders=RIDERS)
+    pipe = TrackPipeline(str(db), track=1, protocol=get_protocol("pad"), port="test")
+    pipe.defer_checkpoints = True
+    keeper = WalKeeper(str(db))
+    pipe.after_commit = keeper.after_commit
+    lines = pad_burst(RIDERS).splitlines(keepends=True)
+    decoder = pipe.protocol.new_decoder()
+    start = 0
+    while wal_size(db) < wal_bound.CHECKPOINT_AT_BYTES:
+        chunk = b"".join(lines[start:start + 64])
+        start += 64
+        pipe.bytes_received(chunk, 1, commit=False)
+        for frame in decoder.feed(chunk, 1):
+            pipe.frame_decoded(frame, commit=False)
+        pipe.commit_pending()
+    assert keeper.writer_checkpoints == 0  # under the writer's backstop: not his to do
+    keeper.watch()  # long before WATCH_S: the size alone calls for it
+    assert keeper.watch_checkpoints == 1
+    keeper.watch()
+    assert keeper.watch_checkpoints == 1  # copied whole, nothing new: not again every 50 ms
+    with Event.open(db) as ev:  # everything is in the event file itself now
+        frames = ev.store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert frames[1] == frames[2]
+    keeper.close()
+    pipe.close()
+
+
+def test_the_reader_hands_over_while_the_writer_waits_for_the_disk(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # One lock for both made the reader wait for a slow COMMIT (or checkpoint) before it could go
+    # back to its port, so the next impulse was stamped late (bench_timing_pipeline saw 86 ms).
+    db = make_event(tmp_path / "e.db", riders=4)
+    pipe = TrackPipeline(str(db), track=1, protocol=get_protocol("pad"), port="test")
+    inside, release = threading.Event(), threading.Event()
+    real = pipe._write_batch
+
+    def slow_disk(*args: object) -> int:
+        inside.set()
+        assert release.wait(10)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipe, "_write_batch", slow_disk)
+    lines = pad_burst(2).splitlines(keepends=True)
+    decoder = pipe.protocol.new_decoder()
+    pipe.bytes_received(lines[0], 1, commit=False)
+    for frame in decoder.feed(lines[0], 1):
+        pipe.frame_decoded(frame, commit=False)
+    writer = threading.Thread(target=pipe.commit_pending)
+    writer.start()
+    assert inside.wait(10)
+    handed = threading.Thread(target=lambda: pipe.bytes_received(lines[1], 2, commit=False))
+    handed.start()
+    handed.join(2)
+    if handed.is_alive():
+        release.set()
+    assert not handed.is_alive()  # the reader was not kept waiting by the writer
+    try:
+        assert pipe.pending == 3  # the batch being written (a chunk and its frame), and the chunk behind it
+    finally:
+        release.set()
+    writer.join(10)
+    pipe.commit_pending()
+    assert pipe.pending == 0
+    pipe.close()
+    with Event.open(db) as ev:
+        assert ev.store.query("SELECT COUNT(*) AS n FROM journal WHERE kind = 'raw_bytes'")[0]["n"] == 2
+        assert verify_event(ev).ok
