@@ -388,7 +388,8 @@ def test_laptop_dies_restore_from_the_stick_and_the_timer_fills_the_gap(event, e
     stick.mkdir()
     laptop2 = tmp_path / "laptop2" / "event.db"
     laptop2.parent.mkdir()
-    port = open_pty_simulator("alge", speed=40.0, riders=12, gap_ns=20 * s, course_ns=(38 * s, 55 * s), seed=9,
+    # 80x: a start every 0.25 s; the backup is a snapshot of one head, taken between 3 and 6 finished.
+    port = open_pty_simulator("alge", speed=80.0, riders=12, gap_ns=20 * s, course_ns=(38 * s, 55 * s), seed=9,
                               autostart=False)
     try:
         first = TimingRecorder(str(event_path), url=port.path, protocol="alge", track=1)

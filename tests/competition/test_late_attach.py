@@ -54,7 +54,7 @@ def test_simulate_started_first_then_the_recorder_attaches_late(queued: Path, tm
 
     def simulate() -> None:
         sent.append(run_simulator_on_pty(
-            protocol, riders=RIDERS, gap_s=20, course_s=(38, 55), seed=3, speed=40.0, bounce_probability=0.0,
+            protocol, riders=RIDERS, gap_s=20, course_s=(38, 55), seed=3, speed=80.0, bounce_probability=0.0,
             noise_probability=0.0, directory=str(link), linger_s=0.5, out=lines.append,
         ))
         done.set()
@@ -62,7 +62,7 @@ def test_simulate_started_first_then_the_recorder_attaches_late(queued: Path, tm
     thread = threading.Thread(target=simulate, daemon=True)
     thread.start()
     assert wait_for(lambda: any("ttyTRACKSIDE0" in line for line in lines))
-    time.sleep(1.0)  # the timing desk is late: 40 virtual seconds, two starts' worth
+    time.sleep(0.5)  # the timing desk is late: 40 virtual seconds (at 80x), two starts' worth
     url = str(link / "ttyTRACKSIDE0")
     recorder = TimingRecorder(str(queued), url=url, protocol=protocol, track=1)
     recorder.start()
@@ -82,7 +82,7 @@ def test_simulate_started_first_then_the_recorder_attaches_late(queued: Path, tm
 
 def test_a_timer_used_before_the_laptop_connects_is_asked_for_its_memory(queued: Path) -> None:
     # A real timer: it runs from the start; two riders went before anyone listened.
-    port = open_pty_simulator("pad", speed=40.0, riders=RIDERS, gap_ns=20 * S, course_ns=(38 * S, 55 * S), seed=4)
+    port = open_pty_simulator("pad", speed=80.0, riders=RIDERS, gap_ns=20 * S, course_ns=(38 * S, 55 * S), seed=4)
     try:
         assert wait_for(lambda: len(port.sent_impulses()) >= 2)
         recorder = TimingRecorder(str(queued), url=port.path, protocol="pad", track=1)

@@ -141,7 +141,8 @@ def test_only_one_process_owns_a_port(queued: Path) -> None:
 
 
 def test_listener_killed_and_restarted_during_a_stream(queued: Path) -> None:
-    port = open_pty_simulator("alge", speed=20.0, riders=12, gap_ns=20 * S, course_ns=(38 * S, 55 * S), seed=9,
+    # 40x: the two kills still land mid-stream (3 and 7 of 12 finished, a start every 0.5 s).
+    port = open_pty_simulator("alge", speed=40.0, riders=12, gap_ns=20 * S, course_ns=(38 * S, 55 * S), seed=9,
                               autostart=False)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, str(ROOT / "main.py"), "--db", str(queued), "timing", "listen", "--port", port.path,

@@ -8,6 +8,7 @@ import itertools
 from functools import cache
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +39,22 @@ INFRACTIONS = (
 )
 ROUNDS = ("prelim", "final", "total")
 
-PROPS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 60 examples per property in the default run, 200 under ``-m slow`` (the ``*_long`` twins).
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LONG = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def properties(*strategies: Any):  # type: ignore[no-untyped-def]
+    """A property run twice: ``test_<body>`` with FAST in the default run, ``test_<body>_long``
+    with LONG under ``-m slow``; the same body and strategies."""
+
+    def register(body):  # type: ignore[no-untyped-def]
+        name = "test_" + body.__name__
+        globals()[name] = FAST(given(*strategies)(body))
+        globals()[name + "_long"] = pytest.mark.slow(LONG(given(*strategies)(body)))
+        return body
+
+    return register
 
 
 @cache
@@ -120,9 +136,8 @@ def rank_of(standings: list[Standing], bib: int) -> float:
     return float("inf") if rank is None else float(rank)
 
 
-@PROPS
-@given(fields(), st.randoms(use_true_random=False))
-def test_same_standings_whatever_input_order(field: Any, rnd: Any) -> None:
+@properties(fields(), st.randoms(use_true_random=False))
+def same_standings_whatever_input_order(field: Any, rnd: Any) -> None:
     course, round_code, entries = field
     riders = build_all(course, round_code, entries)
     shuffled = list(riders)
@@ -130,9 +145,8 @@ def test_same_standings_whatever_input_order(field: Any, rnd: Any) -> None:
     assert rank_round(shuffled, course) == rank_round(riders, course)
 
 
-@PROPS
-@given(fields())
-def test_standings_form_a_total_preorder(field: Any) -> None:
+@properties(fields())
+def standings_form_a_total_preorder(field: Any) -> None:
     course, round_code, entries = field
     standings = rank_round(build_all(course, round_code, entries), course)
     classes = {"OK": 0, "DNF": 1, "DSQ": 2}
@@ -173,9 +187,8 @@ def test_standings_form_a_total_preorder(field: Any) -> None:
                 assert a.rider.counting.adjusted_ns == b.rider.counting.adjusted_ns  # type: ignore[union-attr]
 
 
-@PROPS
-@given(fields(), st.data())
-def test_adding_a_penalty_never_improves_a_rank(field: Any, data: st.DataObject) -> None:
+@properties(fields(), st.data())
+def adding_a_penalty_never_improves_a_rank(field: Any, data: st.DataObject) -> None:
     course, round_code, entries = field
     riders = build_all(course, round_code, entries)
     before = rank_round(riders, course)
@@ -203,9 +216,8 @@ def test_adding_a_penalty_never_improves_a_rank(field: Any, data: st.DataObject)
     assert rerank_after_change(before, changed, course) == after
 
 
-@PROPS
-@given(fields(), st.data())
-def test_incremental_rerank_equals_full_ranking(field: Any, data: st.DataObject) -> None:
+@properties(fields(), st.data())
+def incremental_rerank_equals_full_ranking(field: Any, data: st.DataObject) -> None:
     course, round_code, entries = field
     riders = build_all(course, round_code, entries)
     standings = rank_round(riders, course)
