@@ -28,7 +28,7 @@ from competition.registration.headers import (
     map_columns,
 )
 from competition.registration.id_numbers import id_gender
-from competition.registration.platforms import canonical_platform
+from competition.registration.platforms import platform_of_cell
 from competition.registration.rider_check import rider_problems
 from competition.registration.rows import (
     DuplicateRow,
@@ -219,9 +219,10 @@ def _no_header(path: Path, sheets: list[str] | None) -> RegistrationError:
 class _SheetRows:
     """The state of reading one sheet's data rows: the merge tables and outputs."""
 
-    def __init__(self, cmap: ColumnMap, first_column: int | None) -> None:
+    def __init__(self, cmap: ColumnMap, first_column: int | None, may_hold_nul: bool = True) -> None:
         self.cmap = cmap
         self.first_column = first_column
+        self.may_hold_nul = may_hold_nul
         self.rows: list[RegistrationRow] = []
         self.rejected: list[RejectedRow] = []
         self.duplicates: list[DuplicateRow] = []
@@ -256,7 +257,7 @@ class _SheetRows:
         def at(i: int | None) -> object:
             return cells[i] if i is not None and i < n else None
 
-        nul = next((i for i, c in enumerate(cells) if isinstance(c, str) and "\x00" in c), None)
+        nul = _nul_cell(cells) if self.may_hold_nul else None
         if nul is not None:
             # A NUL byte is damage, not text: that row is not taken, the rest of the sheet is.
             self.total += 1
@@ -271,25 +272,26 @@ class _SheetRows:
                 "may be damaged: this row was not imported, type it again in the sheet",
             ))
             return
+        raw_phone, raw_id = at(self.i_phone), at(self.i_id)
         name = normalize_name(at(self.i_name))
-        phone = normalize_phone(at(self.i_phone))
-        id_reading = normalize_id_number(at(self.i_id))
+        phone = normalize_phone(raw_phone)
+        id_reading = normalize_id_number(raw_id)
         if not name and not phone.value and phone.problem is None and not id_reading.value:
             self.skipped.append(sheet_row)  # a 合计 line, a pre-numbered empty row
             return
-        first_text = next((cell_text(c) for c in cells if not is_blank([c])), "")
-        if _FOOTER.match(first_text):
+        if _FOOTER.match(_first_text(cells)):
             # 合计 / 制表人 lines: no rider row starts with these words
             self.skipped.append(sheet_row)
             return
         self.total += 1
-        gender = normalize_gender(at(self.i_gender))
+        raw_gender = at(self.i_gender)
+        gender = normalize_gender(raw_gender)
         bib = normalize_bib(at(self.i_bib))
         values: dict[str, object] = {
             "name": name,
             "phone": phone.value,
             "gender": gender.value,
-            "platform": canonical_platform(strip_controls(cell_text(at(self.i_platform)))),
+            "platform": platform_of_cell(at(self.i_platform)),
             "station": normalize_free_text(at(self.i_station)),
             "id_number": id_reading.value,
             "note": normalize_free_text(at(self.i_note)),
@@ -304,9 +306,12 @@ class _SheetRows:
             self._reject(sheet_row, problems, {"name": at(self.i_name), "phone": at(self.i_phone),
                                                "bib": at(self.i_bib)})
             return
-        for field, reading, index in (("phone", phone, self.i_phone), ("gender", gender, self.i_gender),
-                                      ("id_number", id_reading, self.i_id)):
-            self._doubt(sheet_row, field, reading, at(index))
+        if phone.doubt is not None:
+            self._doubt(sheet_row, "phone", phone, raw_phone)
+        if gender.doubt is not None:
+            self._doubt(sheet_row, "gender", gender, raw_gender)
+        if id_reading.doubt is not None:
+            self._doubt(sheet_row, "id_number", id_reading, raw_id)
         born = id_gender(id_reading.value) if id_reading.value and id_reading.doubt is None else None
         if born and gender.value and born != gender.value:
             self.warnings.append(report_row(
@@ -417,6 +422,25 @@ class _SheetRows:
             ))
 
 
+def _nul_cell(cells: Cells) -> int | None:
+    """The first cell holding a NUL byte."""
+    return next((i for i, c in enumerate(cells) if isinstance(c, str) and "\x00" in c), None)
+
+
+def _first_text(cells: Cells) -> str:
+    """The text of the row's first non-blank cell (``""`` for none): ``cell_text`` of it."""
+    for value in cells:
+        if value is None:
+            continue
+        if isinstance(value, str):
+            text = value.strip()
+            if text:
+                return text
+            continue
+        return cell_text(value)
+    return ""
+
+
 def _read_sheet(
     path: Path,
     raw: RawSheet,
@@ -429,7 +453,7 @@ def _read_sheet(
 ) -> SheetReading:
     cmap = _require_columns(path, raw, top, at)
     header_row = top[at][0]
-    state = _SheetRows(cmap, raw.first_column)
+    state = _SheetRows(cmap, raw.first_column, raw.may_hold_nul)
     expected = max(raw.last_row - header_row, 0)
     done = 0
 
