@@ -145,6 +145,12 @@ def search_key(name: str) -> str:
     Space-separated readings, each ``initials:syllable'syllable``; the
     surname reading comes first ("stf:shan'tian'fang dtf:dan'tian'fang").
     """
+    table = pinyin_table.load_table()
+    chinese = table.chinese_syllables(name) if table is not None else None
+    if chinese is not None and not any(name[:n] in surnames for n, surnames in _SURNAMES_BY_LENGTH):
+        # Chinese characters only and no surname of two readings (most names): one reading,
+        # each syllable giving its first letter -- what the general way below makes of it
+        return "".join([s[0] for s in chinese]) + ":" + "'".join(chinese) if chinese else ""
     readings = _readings(name)
     if _LATIN_WORD.search(name) is None:  # no Latin word (most names): each syllable gives its first letter
         return " ".join(["".join([s[0] for s in r]) + ":" + "'".join(r) for r in readings])
