@@ -341,7 +341,12 @@ class SheetRows:
 
 def _nul_cell(cells: Cells) -> int | None:
     """The first cell holding a NUL byte."""
-    return next((i for i, c in enumerate(cells) if isinstance(c, str) and "\x00" in c), None)
+    for value in cells:  # most rows hold none: find out without enumerating
+        if isinstance(value, str) and "\x00" in value:
+            break
+    else:
+        return None
+    return next(i for i, c in enumerate(cells) if isinstance(c, str) and "\x00" in c)
 
 
 def _is_footer(cells: Cells) -> bool:
