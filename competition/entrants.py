@@ -77,17 +77,17 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
     operations: list[tuple[str, dict[str, Any]]] = []
     source = reading.path.rsplit("/", 1)[-1]
     for row in reading.rows:
-        record: dict[str, Any] = {
-            "name": row.name,
-            "phone": row.phone,
-            "gender": row.gender,
-            "platform": row.platform,
-            "station": row.station,
-            "id_number": row.id_number,
-            "note": row.note,
-        }
         old = existing_by_phone.get(row.phone)
         if old is not None:
+            record: dict[str, Any] = {
+                "name": row.name,
+                "phone": row.phone,
+                "gender": row.gender,
+                "platform": row.platform,
+                "station": row.station,
+                "id_number": row.id_number,
+                "note": row.note,
+            }
             if row.bib is not None and row.bib != old["bib"]:
                 summary.rejected.append(
                     _rejection(
@@ -127,15 +127,14 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
             bib = next_bib
             next_bib += 1
         taken_bibs[bib] = row.phone
-        existing_by_phone[row.phone] = {"bib": bib, **record, "extra": row.extra}
+        payload = {"name": row.name, "phone": row.phone, "gender": row.gender, "platform": row.platform,
+                   "station": row.station, "id_number": row.id_number, "note": row.note, "bib": bib,
+                   "extra": row.extra, "initials": search_key(row.name),
+                   "source": {"file": source, "row": row.sheet_row}}
+        # a later row with this phone compares against it (bib, COMPARED fields, extra): the payload holds them
+        existing_by_phone[row.phone] = payload
         summary.imported.append({"row": row.sheet_row, "bib": bib, "name": row.name})
-        operations.append(
-            (
-                "entrant_registered",
-                {**record, "bib": bib, "extra": row.extra, "initials": search_key(row.name),
-                 "source": {"file": source, "row": row.sheet_row}},
-            )
-        )
+        operations.append(("entrant_registered", payload))
     if not dry_run and operations:
         with store.transaction():
             store.append_many(operations)

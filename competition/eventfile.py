@@ -41,6 +41,28 @@ from competition.sqlite_connection import (  # noqa: F401 - re-exported: the nam
     disk_is_full,
 )
 
+APPEND_CHUNK = 2000
+"""Rows ``EventStore.append_many`` writes and applies with one statement each."""
+
+
+class _UtcClock:
+    """``datetime.now(UTC).isoformat(timespec="microseconds")``, the date and time of day formatted once a second.
+
+    A bulk append stamps every row; formatting a datetime for each costs more
+    than hashing the row.
+    """
+
+    def __init__(self) -> None:
+        self.second = -1
+        self.prefix = ""
+
+    def __call__(self) -> str:
+        second, rest = divmod(time.time_ns(), 1_000_000_000)
+        if second != self.second:
+            self.second = second
+            self.prefix = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds").removesuffix("+00:00")
+        return f"{self.prefix}.{rest // 1000:06d}+00:00"
+
 
 class EventStore:
     """A connection to one event file, with the journal append that all writes go through.
@@ -284,27 +306,37 @@ class EventStore:
 
         The rows are the ones ``append`` would write one by one (same guards,
         case, chain and projections); the guards see the tables as they were
-        before the batch (they read rounds and runs, which no batched kind writes).
+        before the batch (they read rounds and runs, which no batched kind
+        writes), and every guard has passed before the first row is written.
+        Rows are written and applied ``APPEND_CHUNK`` at a time, in order, so
+        the statements' values for 50,000 rows are never all held at once.
         """
-        from competition.projections import apply_rows
+        from competition.payload_json import payload_text
+        from competition.projections import LEAVES_META, apply_rows
 
         if not self.conn.in_transaction:
             raise RuntimeError("append_many() outside a transaction")
         entries: list[tuple[str, int, str, dict[str, Any]]] = []
+        guards, case_id, utc_now = self.guards, self.case_id, _UtcClock()
         for kind, payload in items:
-            for guard in self.guards:
+            for guard in guards:
                 guard(kind, payload)
-            if self.case_id is not None:
-                payload = {**payload, "case_id": self.case_id}
-            self._forget_meta(kind)
-            entries.append((datetime.now(UTC).isoformat(timespec="microseconds"), time.monotonic_ns(), kind, payload))
+            if case_id is not None:
+                payload = {**payload, "case_id": case_id}
+            if self._meta_cache and kind not in LEAVES_META:  # _forget_meta, without its import per row
+                self._meta_cache.clear()
+            entries.append((utc_now(), time.monotonic_ns(), kind, payload))
         if not entries:
             return []
+        rows: list[journal.JournalRow] = []
+        who = self.operator if operator is None else operator
         try:
-            rows = journal.insert_rows(self.conn, entries, terminal=self.terminal,
-                                       operator=self.operator if operator is None else operator, link=self._link)
-            self._link = (rows[-1].seq, rows[-1].hash)
-            apply_rows(self.conn, rows)
+            for start in range(0, len(entries), APPEND_CHUNK):
+                chunk = journal.insert_rows(self.conn, entries[start:start + APPEND_CHUNK], terminal=self.terminal,
+                                            operator=who, link=self._link, encode=payload_text)
+                self._link = (chunk[-1].seq, chunk[-1].hash)
+                apply_rows(self.conn, chunk)
+                rows += chunk
         except sqlite3.OperationalError as exc:
             raise _translate(exc, self.path) from exc
         return rows

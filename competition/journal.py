@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,10 +99,12 @@ def insert_rows(
     terminal: str,
     operator: str,
     link: tuple[int, str] | None = None,
+    encode: Callable[[dict[str, Any]], str] = canonical_json,
 ) -> list[JournalRow]:
     """Append many rows (utc, mono_ns, kind, payload) with one statement; the caller holds the write transaction.
 
     Each row is chained and hashed exactly as ``insert_row`` would, in order.
+    ``encode`` must return ``canonical_json(payload)`` (``payload_json.payload_text`` does, faster).
     """
     operator, terminal = strip_controls(operator), strip_controls(terminal)
     seq, prev = link if link is not None else last_link(conn)
@@ -110,7 +112,7 @@ def insert_rows(
     values: list[tuple[Any, ...]] = []
     for utc, mono_ns, kind, payload in entries:
         seq += 1
-        text = canonical_json(payload)
+        text = encode(payload)
         digest = row_hash(prev, seq, utc, mono_ns, terminal, operator, kind, text)
         values.append((seq, utc, mono_ns, terminal, operator, kind, text, prev, digest))
         rows.append(JournalRow(seq, utc, mono_ns, terminal, operator, kind, payload, prev, digest))

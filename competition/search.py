@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
+from competition import pinyin_table
+
 # Characters pypinyin reads with their everyday sound where a surname has
 # another (the first reading is the surname one).
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -50,14 +52,15 @@ def _syllables(text: str) -> list[str]:
     from pypinyin, loads in milliseconds); without a table for the installed
     pypinyin, from pypinyin itself, each word read once and cached.
     """
-    from competition.pinyin_table import load_table
-
-    table = load_table()
+    table = pinyin_table.load_table()
     out: list[str] = []
     if table is None:
         for word in _pypinyin_words(text):
             out.extend(pypinyin_word_syllables(word))
         return out
+    chinese = table.chinese_syllables(text)  # most names: Chinese characters only
+    if chinese is not None:
+        return chinese
     for word in table.words(text):
         reading = table.reading(word)
         if reading is None:  # not Chinese, or a character pypinyin has no reading for: kept as written
@@ -114,7 +117,7 @@ def _readings(name: str) -> tuple[tuple[str, ...], ...]:
             if surname_reading != readings[0]:
                 readings.insert(0, surname_reading)
             break
-    return tuple(r for r in readings if r)
+    return tuple([r for r in readings if r])
 
 
 def pinyin_initials(name: str) -> str:
@@ -142,7 +145,16 @@ def search_key(name: str) -> str:
     Space-separated readings, each ``initials:syllable'syllable``; the
     surname reading comes first ("stf:shan'tian'fang dtf:dan'tian'fang").
     """
-    return " ".join(f"{_initials(r, name)}:{chr(39).join(r)}" for r in _readings(name))
+    table = pinyin_table.load_table()
+    chinese = table.chinese_syllables(name) if table is not None else None
+    if chinese is not None and not any(name[:n] in surnames for n, surnames in _SURNAMES_BY_LENGTH):
+        # Chinese characters only and no surname of two readings (most names): one reading,
+        # each syllable giving its first letter -- what the general way below makes of it
+        return "".join([s[0] for s in chinese]) + ":" + "'".join(chinese) if chinese else ""
+    readings = _readings(name)
+    if _LATIN_WORD.search(name) is None:  # no Latin word (most names): each syllable gives its first letter
+        return " ".join(["".join([s[0] for s in r]) + ":" + "'".join(r) for r in readings])
+    return " ".join(f"{_initials(r, name)}:{chr(39).join(r)}" for r in readings)
 
 
 def _matches_pinyin(query: str, key: str) -> bool:

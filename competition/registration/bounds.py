@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -159,12 +160,13 @@ class _SheetScan:
         if _CELL_WITHOUT_REF.search(body) is not None or b":c" in body:
             return False
         cells = _FAST_CELL.findall(body)
-        dimension = _DIMENSION_TAG.search(body)
+        # (the substring test first: the tag's pattern is slow to fail on megabytes of cells)
+        dimension = _DIMENSION_TAG.search(body) if b"dimension" in body else None
         if dimension is not None:
             self._dimension(dimension.group(1))
         if cells:
-            letters = max({letters for letters, _ in cells}, key=lambda t: (len(t), t))
-            rows = max(int(digits) for digits in {digits for _, digits in cells})
+            letters = max(set(map(itemgetter(0), cells)), key=lambda t: (len(t), t))
+            rows = max(map(int, set(map(itemgetter(1), cells))))
             self.extent.columns = max(self.extent.columns, column_number(letters.decode("ascii")))
             self.extent.rows = max(self.extent.rows, rows)
             self.column = column_number(cells[-1][0].decode("ascii"))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import wraps
+from typing import TypeVar
 
 FULL_WIDTH = str.maketrans(
     {
@@ -30,6 +32,10 @@ FULL_WIDTH = str.maketrans(
 """Full-width digits, Latin letters and signs to their ASCII forms."""
 
 
+_EXACT_BELOW = 1e15
+"""Integral floats under this are exact integers whose ``repr`` is their digits and ".0"."""
+
+
 def float_digits(value: float) -> str | None:
     """The exact decimal text of an integral float (``1.3812345678E10`` -> ``"13812345678"``).
 
@@ -37,6 +43,8 @@ def float_digits(value: float) -> str | None:
     """
     if not math.isfinite(value) or not value.is_integer():
         return None
+    if -_EXACT_BELOW < value < _EXACT_BELOW:  # repr shows these floats' exact digits: int() is the same
+        return str(int(value))
     return str(int(Decimal(repr(value))))
 
 
@@ -79,6 +87,35 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value).strip()
+
+
+_T = TypeVar("_T")
+_MISSING = object()
+REMEMBERED_TEXTS = 4096
+"""How many distinct texts one remembering normalizer keeps (a sheet repeats few: genders, platforms, stations)."""
+
+
+def remember_text_cells(normalize: Callable[[object], _T]) -> Callable[[object], _T]:
+    """``normalize`` (a pure function of one cell) remembering its answers for text cells.
+
+    Only ``str`` cells are remembered (``1``, ``1.0`` and ``True`` are equal
+    keys but different cells), and only the first ``REMEMBERED_TEXTS``
+    distinct texts; the answers must be immutable.
+    """
+    answers: dict[str, _T] = {}
+
+    @wraps(normalize)
+    def remembered(value: object) -> _T:
+        if value.__class__ is not str:
+            return normalize(value)
+        answer = answers.get(value, _MISSING)  # type: ignore[call-overload]
+        if answer is _MISSING:
+            answer = normalize(value)
+            if len(answers) < REMEMBERED_TEXTS:
+                answers[value] = answer  # type: ignore[index]
+        return answer  # type: ignore[return-value]
+
+    return remembered
 
 
 def is_blank(cells: Sequence[object]) -> bool:

@@ -19,7 +19,11 @@ def id_check_char(first17: str) -> str:
 
 def id_checksum_ok(id_number: str) -> bool:
     """True when an 18-character ID number's last character matches its checksum."""
-    return bool(ID18.match(id_number)) and id_check_char(id_number[:17]) == id_number[17]
+    if not ID18.match(id_number):
+        return False
+    # The weights are 2**(17-i) mod 11 and 13 = 2 (mod 11), so the weighted sum is
+    # 2 * (the 17 ASCII digits read in base 13) mod 11: id_check_char without the loop.
+    return _CHECK_CHARS[2 * int(id_number[:17], 13) % 11] == id_number[17]
 
 
 def id_gender(id_number: str) -> str | None:

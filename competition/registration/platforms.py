@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from competition.registration.cells import FULL_WIDTH
+from competition.clean_text import strip_controls
+from competition.registration.cells import FULL_WIDTH, cell_text, remember_text_cells
 
 MEITUAN = "美团"
 ELEME = "饿了么"
@@ -62,3 +63,9 @@ def canonical_platform(text: str) -> str | None:
         if word in key:
             return name
     return shown
+
+
+@remember_text_cells
+def platform_of_cell(value: object) -> str | None:
+    """A platform cell as stored: its text without control characters, made canonical."""
+    return canonical_platform(strip_controls(cell_text(value)))

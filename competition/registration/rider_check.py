@@ -24,6 +24,7 @@ _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _DIGITS = re.compile(r"[0-9]{1,9}")
 _GENDERS = ("男", "女", None)
 _TEXT_FIELDS = ("platform", "station", "id_number", "note")
+_FIELD_SET = frozenset(FIELDS)
 
 
 class _Undecided(Exception):
@@ -39,7 +40,7 @@ def _failed_fields(values: dict[str, object]) -> set[str]:
         name.encode("utf-8")
     except UnicodeEncodeError:
         raise _Undecided from None
-    if not (1 <= len(name) <= MAX_NAME and any(ch.isalpha() for ch in name)):
+    if not (1 <= len(name) <= MAX_NAME and (name.isalpha() or any(ch.isalpha() for ch in name))):
         failed.add("name")
     phone = values.get("phone")
     if phone is not None and not isinstance(phone, str):
@@ -58,7 +59,7 @@ def _failed_fields(values: dict[str, object]) -> set[str]:
             raise _Undecided
         if not 1 <= int(bib) <= MAX_BIB:
             failed.add("bib")
-    if set(values) - set(FIELDS):
+    if not _FIELD_SET.issuperset(values):
         raise _Undecided
     return failed
 
@@ -81,7 +82,7 @@ def rider_problems(values: dict[str, object]) -> list[tuple[str, Note]]:
         failed = _failed_fields(values)
     except _Undecided:
         failed = _model_failed_fields(values)
-    return explain_fields(failed, values)
+    return explain_fields(failed, values) if failed else []
 
 
 def explain_fields(failed: set[str], values: dict[str, object]) -> list[tuple[str, Note]]:

@@ -50,6 +50,8 @@ class RawSheet:
     first_column: int | None
     encoding: str | None = None
     delimiter: str | None = None
+    may_hold_nul: bool = True
+    """False when no cell can hold a NUL byte (a CSV whose text has none)."""
 
 
 def _fail(path: Path, zh: str, en: str) -> RegistrationError:
@@ -259,7 +261,7 @@ def open_csv(path: Path, encoding: str | None = None, limits: Limits = LIMITS) -
     delimiter = sniff_delimiter(text)
     return RawSheet(name=None, kind="csv", rows=_csv_rows(text, delimiter),
                     last_row=text.count("\n") + 1, first_column=None,
-                    encoding=encoding, delimiter=delimiter)
+                    encoding=encoding, delimiter=delimiter, may_hold_nul="\x00" in text)
 
 
 def open_workbook(path: Path, engine: str | None = None) -> tuple[_Workbook, list[str]]:

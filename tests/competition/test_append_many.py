@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,61 @@ def test_outside_a_transaction_it_refuses(tmp_path: Path) -> None:
     with event.store.transaction():
         assert event.store.append_many([]) == []
     event.close()
+
+
+def test_written_in_chunks_the_rows_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from competition import eventfile
+
+    monkeypatch.setattr(eventfile, "APPEND_CHUNK", 2)  # the mixed kinds cross chunk boundaries
+    batched, single = _event(tmp_path / "a.db"), _event(tmp_path / "b.db")
+    items = [*ITEMS, ("entrant_registered", _rider(5)), ("entrant_registered", _rider(6, {"备注2": "x"}))]
+    with batched.store.transaction():
+        rows = batched.store.append_many(items)
+    with single.store.transaction():
+        for kind, payload in items:
+            single.store.append(kind, payload)
+    assert [r.seq for r in rows] == list(range(rows[0].seq, rows[0].seq + len(items)))
+    assert all(later.prev_hash == earlier.hash for earlier, later in pairwise(rows))
+    assert _contents(batched) == _contents(single)
+    assert verify_event(batched).ok
+    batched.close()
+    single.close()
+
+
+def test_a_refused_row_in_a_later_chunk_writes_none_of_the_batch(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from competition import eventfile
+
+    monkeypatch.setattr(eventfile, "APPEND_CHUNK", 2)
+    event = _event(tmp_path / "e.db")
+    head = event.store.journal_head()
+    written: list[int] = []
+
+    def refuse_bib_4(kind: str, payload: dict[str, Any]) -> None:
+        written.append(event.store.journal_head())
+        if payload.get("bib") == 4 and kind == "entrant_registered":
+            raise CommandRefused("不行", "no")
+
+    event.store.guards.append(refuse_bib_4)
+    with event.store.transaction():
+        with pytest.raises(CommandRefused):
+            event.store.append_many(ITEMS)
+        assert event.store.journal_head() == head  # every guard ran before the first chunk was written
+    assert set(written) == {head}
+    event.close()
+
+
+def test_the_rows_utc_is_written_as_datetime_writes_it() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from competition.eventfile import _UtcClock
+
+    clock = _UtcClock()
+    before = datetime.now(UTC)
+    texts = [clock() for _ in range(2000)]
+    after = datetime.now(UTC)
+    for text in texts[:: 97] + texts[-1:]:
+        parsed = datetime.fromisoformat(text)
+        assert parsed.isoformat(timespec="microseconds") == text
+        assert before - timedelta(milliseconds=1) <= parsed <= after + timedelta(milliseconds=1)
+    assert texts == sorted(texts)
