@@ -39,7 +39,7 @@ from competition.eventfile import EventStore, busy_timeout_ms
 log = logging.getLogger(__name__)
 
 CHECKPOINT_AT_BYTES = 2 * 1024 * 1024  # the watcher checkpoints at this size
-WRITER_BACKSTOP_BYTES = 6 * 1024 * 1024  # the writer checkpoints itself only at this size (the watcher fell behind)
+WRITER_BACKSTOP_BYTES = 4 * 1024 * 1024  # the writer checkpoints itself only at this size (the watcher fell behind)
 WAL_BOUND_BYTES = 8 * 1024 * 1024  # what the WAL stays under (docs/PERFORMANCE.md)
 WATCH_S = 2.0  # the watcher's checkpoint period
 QUIET_S = 1.0  # nothing committed this long: the watcher empties the WAL (TRUNCATE, no waiting)
