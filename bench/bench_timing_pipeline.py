@@ -210,7 +210,7 @@ def drain(master: int) -> threading.Thread:
     return thread
 
 
-def wait_online(db: str, proc: subprocess.Popen[bytes] | None = None, guard_s: float = 60.0) -> None:
+def wait_online(db: str, proc: subprocess.Popen[str] | None = None, guard_s: float = 60.0) -> None:
     deadline = time.monotonic() + guard_s
     conn = sqlite3.connect(db)
     try:
@@ -221,7 +221,7 @@ def wait_online(db: str, proc: subprocess.Popen[bytes] | None = None, guard_s: f
                 time.sleep(1.0)  # the first connect's replay request is answered by silence (300 ms)
                 return
             if proc is not None and proc.poll() is not None:
-                raise RuntimeError("the recorder process exited")
+                raise RuntimeError("the app (and the recorder it started) exited")
             time.sleep(0.05)
     finally:
         conn.close()
@@ -263,7 +263,7 @@ def process_run(folder: Path) -> dict[str, float]:
     drain(master)
     app = start_app(db, recorder=os.ttyname(slave))
     try:
-        wait_online(db)
+        wait_online(db, app)
         poller = Poller(db)
         figures = drive(master, poller)
         poller.stop()
@@ -282,14 +282,6 @@ def recorder_nice(db: str) -> float:
 
     health = read_health(db, 1)
     return float(health.nice) if health is not None and health.nice is not None else float("nan")
-
-
-def stop_wait(proc: subprocess.Popen[str]) -> None:
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def in_process_run(folder: Path) -> dict[str, float]:

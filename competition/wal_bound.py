@@ -30,7 +30,6 @@ WAL may grow past the bound while they run, never losing anything.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 
@@ -76,15 +75,15 @@ class WalKeeper:
         """The watcher thread's turn (every 50 ms): a PASSIVE checkpoint once the WAL reached
         ``checkpoint_at`` or ``WATCH_S`` went by, TRUNCATE when the line is quiet."""
         now = time.monotonic()
-        size = self._wal_bytes()
-        self.max_seen = max(self.max_seen, size)
-        if now < self._next_watch and (size < self.checkpoint_at or size == self._copied_size):
-            return  # a WAL copied whole stays this size until the next write restarts it
-        self._next_watch = now + WATCH_S
         with self._lock:
             if self._store is None:
                 self._store = EventStore.open(self.db_path)
             store = self._store
+            size = store.wal_bytes()
+            self.max_seen = max(self.max_seen, size)
+            if now < self._next_watch and (size < self.checkpoint_at or size == self._copied_size):
+                return  # a WAL copied whole stays this size until the next write restarts it
+            self._next_watch = now + WATCH_S
             if size == 0:
                 return
             self.watch_checkpoints += 1
@@ -96,12 +95,6 @@ class WalKeeper:
                 store.checkpoint("TRUNCATE")
             finally:
                 store.conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
-
-    def _wal_bytes(self) -> int:
-        try:
-            return os.stat(f"{self.db_path}-wal").st_size
-        except OSError:
-            return 0
 
     def close(self) -> None:
         """A last PASSIVE checkpoint, and the watcher's connection closed."""
