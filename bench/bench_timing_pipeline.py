@@ -293,8 +293,9 @@ def process_run(folder: Path) -> dict[str, float]:
     beside_db = str(folder / "beside.db")
     beside_master, beside_slave = os.openpty()
     beside, beside_nice = start_bare(beside_db, os.ttyname(beside_slave), nice=RECORDER_NICE)
-    app = start_app(db, recorder=os.ttyname(slave))
+    app: subprocess.Popen[str] | None = None
     try:
+        app = start_app(db, recorder=os.ttyname(slave))
         wait_online(db, app)
         poller = Poller(db)
         beside_poller = Poller(beside_db)
@@ -305,7 +306,8 @@ def process_run(folder: Path) -> dict[str, float]:
         poller.stop()
         alive(app)
     finally:
-        stop(app, stdin_close=True)  # the app stops the recorder it started
+        if app is not None:
+            stop(app, stdin_close=True)  # the app stops the recorder it started
         stop(beside, stdin_close=True)
         for fd in (master, slave, beside_master, beside_slave):
             os.close(fd)
