@@ -175,12 +175,14 @@ class SheetRows:
     def _take_plain(self, sheet_row: int, cells: Cells) -> bool:
         """Take a row of the usual shape at once; False (nothing done) for any other row.
 
-        The usual shape: a name of Chinese characters only, a mobile as 11
-        digits (text, or a whole number cell), an ID number with a right
-        check digit (or none), no bib. For such a row each normalizer
-        returns its cell as it is (see their fast paths in ``values``), the
-        rule (``rider_check``) has nothing to refuse, and no doubt is
-        possible but the gender's: the row is kept exactly as ``take``'s
+        The usual shape: a name of Chinese characters only (after the name's
+        cleaning, for a padded one), a mobile (11 digits as text or a whole
+        number cell; or text the phone's cleaning makes a mobile of without
+        a doubt, such as "138-1234-5678" or "+86 13812345678"), an ID number
+        with a right check digit (or none), no bib. For such a row the
+        normalizers give what is kept here (see their fast paths in
+        ``values``), the rule (``rider_check``) has nothing to refuse, and no
+        doubt is possible but the gender's: the row is kept exactly as ``take``'s
         general path keeps it (``tests/registration/test_plain_rows.py``
         holds the two to the same readings), without building the
         normalizers' readings and the rule's values.
@@ -188,7 +190,13 @@ class SheetRows:
         n = len(cells)
         i_name, i_phone, i_id, i_bib = self.i_name, self.i_phone, self.i_id, self.i_bib
         name = cells[i_name] if i_name < n else None
-        if name.__class__ is not str or len(name) > MAX_NAME or not _PLAIN_NAME.fullmatch(name):
+        if name.__class__ is not str:
+            return False
+        if not _PLAIN_NAME.fullmatch(name):  # padded ("张　三", " 王五 "): what the cleaning leaves must be plain
+            name = normalize_name(name)
+            if not _PLAIN_NAME.fullmatch(name):
+                return False
+        if len(name) > MAX_NAME:
             return False
         phone = cells[i_phone] if i_phone < n else None
         kind = phone.__class__
@@ -201,7 +209,14 @@ class SheetRows:
         elif kind is not str:
             return False
         if not _MOBILE.fullmatch(phone):  # type: ignore[call-overload]
-            return False
+            if kind is not str:
+                return False
+            # written with dashes, spaces or +86: a mobile when the cleaning finds one without a doubt
+            reading = normalize_phone(phone)
+            phone = reading.value
+            if reading.problem is not None or reading.doubt is not None or phone is None \
+                    or not _MOBILE.fullmatch(phone):
+                return False
         id_number = cells[i_id] if i_id is not None and i_id < n else None
         if id_number is not None:
             if id_number.__class__ is not str:
