@@ -76,6 +76,7 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
     next_bib = max([0, *taken_bibs, *sheet_bibs]) + 1
     operations: list[tuple[str, dict[str, Any]]] = []
     source = reading.path.rsplit("/", 1)[-1]
+    keys: dict[str, str] = {}  # search_key by name: a big sheet repeats many names
     for row in reading.rows:
         old = existing_by_phone.get(row.phone)
         if old is not None:
@@ -127,9 +128,13 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
             bib = next_bib
             next_bib += 1
         taken_bibs[bib] = row.phone
-        payload = {"name": row.name, "phone": row.phone, "gender": row.gender, "platform": row.platform,
+        name = row.name
+        initials = keys.get(name)
+        if initials is None:
+            initials = keys[name] = search_key(name)
+        payload = {"name": name, "phone": row.phone, "gender": row.gender, "platform": row.platform,
                    "station": row.station, "id_number": row.id_number, "note": row.note, "bib": bib,
-                   "extra": row.extra, "initials": search_key(row.name),
+                   "extra": row.extra, "initials": initials,
                    "source": {"file": source, "row": row.sheet_row}}
         # a later row with this phone compares against it (bib, COMPARED fields, extra): the payload holds them
         existing_by_phone[row.phone] = payload
