@@ -142,7 +142,7 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
         operations.append(("entrant_registered", payload))
     if not dry_run and operations:
         with store.transaction():
-            store.append_many(operations)
+            store.append_many(operations, keep_rows=False)
     return summary
 
 
