@@ -6,12 +6,17 @@ all on this machine's 2 cores:
 
 * **bare**: a plain pyserial loop doing the same durable inserts (the raw
   chunk and one row per line, one transaction per chunk, WAL,
-  ``synchronous=FULL``), nothing else running: the reference;
+  ``synchronous=FULL``; bench/bare_loop.py, a process of its own), nothing
+  else running: the reference;
 * **process**: the real arrangement, what ``trackside run --port PTY`` builds:
   the app (bench/timing_app_load.py: headless, 500 standings, two riders on
   course, switching screens every 0.25 s) starts the recorder process for the
   port (``trackside timing listen``, its child, which raises its priority if
-  it may) and lowers its own priority beside it;
+  it may) and lowers its own priority beside it. A second bare loop runs
+  beside it at the recorder's priority, on a file of its own: the paced
+  impulses go to the two in turn, 50 ms apart, so the reference is measured
+  at the same moments, on the same disk (whose fsync tail changes from one
+  minute to the next by more than the difference measured);
 * **in-process**: the app reading the timer in a thread of its own
   interpreter (``app.connect_timer``), as before the process split.
 
@@ -19,7 +24,9 @@ This process writes pad lines into the pty and, from a thread, polls the
 event file (``PRAGMA data_version``, then the new impulse rows) every 0.5 ms:
 a row seen there is committed (and so on disk). Figures:
 
-* write → durable p50/p99: ``PACED`` host-stamped pad impulses at 10/s;
+* write → durable p50/p99: ``PACED`` host-stamped pad impulses at 10/s (to
+  each target: the process run's two alternate); the ratio to the bare loop
+  beside it (same moments) and to the bare run before it (the minute before);
 * host-stamp error p50/p99: the recorder's stamp (``impulses.host_ns``,
   ``CLOCK_MONOTONIC`` like the write time) minus the write time, same impulses;
 * sustained impulses/s: ``BURST`` (10 000) clocked pad impulses written as
@@ -166,33 +173,52 @@ class Poller:
         self._thread.join()
 
 
-def drive(master: int, poller: Poller) -> dict[str, float]:
-    """The same two phases for every arrangement; the figures."""
-    written: dict[int, int] = {}
+def paced(targets: list[tuple[int, Poller]]) -> list[dict[str, float]]:
+    """``PACED`` impulses to every target at 10/s each; with two targets they alternate, 50 ms apart.
+
+    Two targets (the process run and the bare loop beside it) are measured at the same moments,
+    so both see the same disk: on this machine the disk's fsync tail changes from one minute to
+    the next by more than the difference the ratio is meant to show.
+    """
+    written: list[dict[int, int]] = [{} for _ in targets]
+    step = 0.1 / len(targets)
     for seq, line in paced_lines():
-        written[seq] = time.monotonic_ns()
-        os.write(master, line)
-        time.sleep(0.1)
-    poller.wait(PACED)
-    lat = [(poller.seen[s] - written[s]) / 1e6 for s in range(1, PACED + 1) if s in poller.seen]
-    stamp = [(poller.host_ns[s] - written[s]) / 1e6 for s in range(1, PACED + 1) if s in poller.host_ns]
-    burst = burst_lines()
+        for k, (master, _) in enumerate(targets):
+            written[k][seq] = time.monotonic_ns()
+            os.write(master, line)
+            time.sleep(step)
+    figures = []
+    for (_, poller), sent in zip(targets, written, strict=True):
+        poller.wait(PACED)
+        lat = [(poller.seen[s] - sent[s]) / 1e6 for s in range(1, PACED + 1) if s in poller.seen]
+        stamp = [(poller.host_ns[s] - sent[s]) / 1e6 for s in range(1, PACED + 1) if s in poller.host_ns]
+        figures.append({
+            "p50": statistics.median(lat), "p99": percentile(lat, 0.99),
+            "stamp_p50": statistics.median(stamp) if stamp else float("nan"),
+            "stamp_p99": percentile(stamp, 0.99) if stamp else float("nan"),
+        })
+    return figures
+
+
+def burst(master: int, poller: Poller) -> dict[str, float]:
+    """``BURST`` clocked impulses as fast as the pty takes them; the rate, the losses, the WAL."""
+    lines = burst_lines()
     poller.max_wal = 0
     poller.watch_wal = True
     t0 = time.monotonic_ns()
-    for _, line in burst:
+    for _, line in lines:
         os.write(master, line)  # blocks while the pty's buffer is full: nothing is dropped here
     poller.wait(PACED + BURST)
     poller.watch_wal = False
-    burst_seen = [poller.seen[s] for s, _ in burst if s in poller.seen]
+    burst_seen = [poller.seen[s] for s, _ in lines if s in poller.seen]
     elapsed = (max(burst_seen) - t0) / S if burst_seen else float("inf")
-    return {
-        "p50": statistics.median(lat), "p99": percentile(lat, 0.99),
-        "stamp_p50": statistics.median(stamp) if stamp else float("nan"),
-        "stamp_p99": percentile(stamp, 0.99) if stamp else float("nan"),
-        "rate": len(burst_seen) / elapsed, "lost": PACED + BURST - len(poller.seen),
-        "wal_mib": poller.max_wal / 2**20,
-    }
+    return {"rate": len(burst_seen) / elapsed, "lost": PACED + BURST - len(poller.seen),
+            "wal_mib": poller.max_wal / 2**20}
+
+
+def drive(master: int, poller: Poller) -> dict[str, float]:
+    """The same two phases for every arrangement run alone; the figures."""
+    return {**paced([(master, poller)])[0], **burst(master, poller)}
 
 
 def drain(master: int) -> threading.Thread:
@@ -258,21 +284,36 @@ def stop(proc: subprocess.Popen[str], *, stdin_close: bool = False) -> None:
 
 
 def process_run(folder: Path) -> dict[str, float]:
+    """The app with its recorder; its paced impulses interleaved with a bare loop's beside it."""
+    from competition.process_priority import RECORDER_NICE
+
     db = make_event(folder)
     master, slave = os.openpty()
     drain(master)
-    app = start_app(db, recorder=os.ttyname(slave))
+    beside_db = str(folder / "beside.db")
+    beside_master, beside_slave = os.openpty()
+    beside, beside_nice = start_bare(beside_db, os.ttyname(beside_slave), nice=RECORDER_NICE)
+    app: subprocess.Popen[str] | None = None
     try:
+        app = start_app(db, recorder=os.ttyname(slave))
         wait_online(db, app)
         poller = Poller(db)
-        figures = drive(master, poller)
+        beside_poller = Poller(beside_db)
+        figures, beside_figures = paced([(master, poller), (beside_master, beside_poller)])
+        beside_poller.stop()
+        stop(beside, stdin_close=True)
+        figures.update(burst(master, poller))
         poller.stop()
         alive(app)
     finally:
-        stop(app, stdin_close=True)  # the app stops the recorder it started
-        os.close(master)
-        os.close(slave)
+        if app is not None:
+            stop(app, stdin_close=True)  # the app stops the recorder it started
+        stop(beside, stdin_close=True)
+        for fd in (master, slave, beside_master, beside_slave):
+            os.close(fd)
     figures["recorder_nice"] = recorder_nice(db)
+    figures.update({f"beside_{key}": value for key, value in beside_figures.items()})
+    figures["beside_nice"] = float(beside_nice)
     return figures
 
 
@@ -302,53 +343,30 @@ def in_process_run(folder: Path) -> dict[str, float]:
     return figures
 
 
+def start_bare(db: str, tty: str, *, nice: int | None = None) -> tuple[subprocess.Popen[str], int]:
+    """The bare loop (bench/bare_loop.py) in a process of its own; (process, its nice)."""
+    cmd = [sys.executable, str(ROOT / "bench" / "bare_loop.py"), db, tty,
+           *(["--nice", str(nice)] if nice is not None else [])]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().split()
+    if line[:2] != ["ready", "nice"]:
+        raise RuntimeError(f"the bare loop did not start: {line!r}")
+    return proc, int(line[2])
+
+
 def bare_run(folder: Path) -> dict[str, float]:
-    """A plain pyserial loop: raw chunk + one row per line, one transaction per chunk; nothing else."""
-    import serial
-
-    path = folder / "bare.db"
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("CREATE TABLE raw (id INTEGER PRIMARY KEY, host_ns INTEGER, data BLOB)")
-    db.execute("CREATE TABLE impulses (seq INTEGER PRIMARY KEY, device TEXT, device_seq INTEGER, line TEXT,"
-               " host_ns INTEGER)")
-    db.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, kind TEXT, payload TEXT)")
+    """A plain pyserial loop (bench/bare_loop.py): raw chunk + one row per line, one transaction per
+    chunk; nothing else running."""
+    path = str(folder / "bare.db")
     master, slave = os.openpty()
-    port = serial.Serial(os.ttyname(slave), 115200, timeout=0.05)
-    stop_flag = threading.Event()
-
-    def reader() -> None:
-        buf = b""
-        while not stop_flag.is_set():
-            first = port.read(1)  # as PortSupervisor reads: stamp the first byte, take what waits with it
-            if not first:
-                continue
-            host_ns = time.monotonic_ns()
-            waiting = port.in_waiting
-            chunk = first + port.read(min(waiting, 4096)) if waiting else first
-            buf += chunk
-            lines = buf.split(b"\n")
-            buf = lines.pop()
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT INTO raw (host_ns, data) VALUES (?, ?)", (host_ns, chunk))
-            for line in lines:
-                fields = line.decode("ascii").split(",")
-                db.execute("INSERT INTO impulses (device, device_seq, line, host_ns) VALUES (?, ?, ?, ?)",
-                           (f"pad:{fields[1]}", int(fields[2]), line.decode("ascii"), host_ns))
-            db.execute("COMMIT")
-
-    thread = threading.Thread(target=reader, daemon=True)
-    thread.start()
-    poller = Poller(str(path))
+    proc, _ = start_bare(path, os.ttyname(slave))
+    poller = Poller(path)
     try:
         figures = drive(master, poller)
     finally:
         poller.stop()
-        stop_flag.set()
-        thread.join()
-        port.close()
-        db.close()
+        stop(proc, stdin_close=True)
         os.close(master)
         os.close(slave)
     return figures
@@ -369,6 +387,10 @@ def main() -> None:
                   f"stamp p50/p99 {fig['stamp_p50']:.3f}/{fig['stamp_p99']:.3f} ms  "
                   f"{fig['rate']:6.0f}/s  lost {fig['lost']:.0f}  WAL max {fig['wal_mib']:.1f} MiB"
                   + (f"  recorder nice {fig['recorder_nice']:.0f}" if "recorder_nice" in fig else ""), flush=True)
+            if "beside_p99" in fig:
+                print(f"      bare beside it (interleaved, nice {fig['beside_nice']:.0f})  p50 {fig['beside_p50']:7.2f} ms"
+                      f"  p99 {fig['beside_p99']:7.2f} ms  stamp p50/p99 {fig['beside_stamp_p50']:.3f}/"
+                      f"{fig['beside_stamp_p99']:.3f} ms", flush=True)
     report(results)
 
 
@@ -393,7 +415,21 @@ def report(results: dict[str, list[dict[str, float]]]) -> None:
             (f"{name}: max WAL during the burst (MiB, per run)", each(name, "wal_mib", ".1f"),
              "-" if name == "bare" else "< 8 MiB"),
         ]
-    rows.append(("process p99 / bare p99, same run", " / ".join(f"{r:.2f}" for r in ratios), "<= 1.5"))
+    beside = [p["p99"] / p["beside_p99"] for p in proc]
+    rows += [
+        ("bare beside the process run: write -> durable p50 (ms, per run)", each("process", "beside_p50", ".2f"),
+         "-"),
+        ("bare beside the process run: write -> durable p99 (ms, per run)", each("process", "beside_p99", ".2f"),
+         "reference"),
+        ("bare beside the process run: host-stamp error p50 / p99 (ms)",
+         " ; ".join(f"{f['beside_stamp_p50']:.3f}/{f['beside_stamp_p99']:.3f}" for f in proc), "reference"),
+        ("bare beside the process run: its nice (per run)", each("process", "beside_nice", ".0f"),
+         "the recorder's"),
+    ]
+    rows.append(("process p99 / bare-beside p99, interleaved (same moments)", " / ".join(f"{r:.2f}" for r in beside),
+                 "<= 1.5"))
+    rows.append(("process p99 / bare p99, bare run alone before it", " / ".join(f"{r:.2f}" for r in ratios),
+                 "<= 1.5"))
     rows.append(("process: the recorder's nice (per run)", each("process", "recorder_nice", ".0f"),
                  "-10 if the machine lets it raise its priority, else 0"))
     print()

@@ -89,6 +89,11 @@ class EventStore:
         # Meta values read inside our own write transaction (nobody else can change them
         # while we hold the lock): the timing path asks for the course and round per impulse.
         self._meta_cache: dict[str, str | None] | None = None
+        # The rows' UTC stamps (the timing path appends three rows per impulse).
+        self._utc_now = _UtcClock()
+        #: Transactions and savepoints rolled back so far: what was read inside them may be gone
+        #: (``competition/gap_hold.py`` reads the journal again after one).
+        self.rollbacks = 0
 
     # -- opening ----------------------------------------------------------
 
@@ -212,6 +217,7 @@ class EventStore:
         except BaseException:
             self._link = None
             self._meta_cache = None
+            self.rollbacks += 1
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
@@ -220,6 +226,7 @@ class EventStore:
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
+            self.rollbacks += 1
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise _translate(exc, self.path) from exc
@@ -239,6 +246,7 @@ class EventStore:
         except BaseException:
             # The link cache may name a row that is rolled back now: read it again (and the meta).
             self._link = None
+            self.rollbacks += 1
             if self._meta_cache is not None:
                 self._meta_cache.clear()
             if self.conn.in_transaction:
@@ -283,6 +291,7 @@ class EventStore:
         self, kind: str, payload: dict[str, Any], *, operator: str | None = None
     ) -> journal.JournalRow:
         """Append a journal row and apply it to the projections, in the open transaction."""
+        from competition.payload_json import payload_text
         from competition.projections import apply_row
 
         if not self.conn.in_transaction:
@@ -295,13 +304,14 @@ class EventStore:
         try:
             row = journal.insert_row(
                 self.conn,
-                utc=datetime.now(UTC).isoformat(timespec="microseconds"),
+                utc=self._utc_now(),
                 mono_ns=time.monotonic_ns(),
                 terminal=self.terminal,
                 operator=self.operator if operator is None else operator,
                 kind=kind,
                 payload=payload,
                 link=self._link,
+                encode=payload_text,
             )
             self._link = (row.seq, row.hash)
             apply_row(self.conn, row)

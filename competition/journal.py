@@ -13,11 +13,15 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from competition.text_safety import strip_controls
 
 GENESIS_HASH = "0" * 64
+
+# Who and where: a handful of strings all day long, cleaned once each (a pure function).
+_clean_who = lru_cache(maxsize=64)(strip_controls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +75,20 @@ def insert_row(
     kind: str,
     payload: dict[str, Any],
     link: tuple[int, str] | None = None,
+    encode: Callable[[dict[str, Any]], str] = canonical_json,
 ) -> JournalRow:
     """Append one row; the caller holds the write transaction.
 
     ``link`` is the (seq, hash) of the last row when the caller already knows
     it inside this transaction (a bulk import), saving a query per row.
+    ``encode`` must return ``canonical_json(payload)`` (``payload_json.payload_text`` does, faster).
     """
     # Who and where are free text from a command line or a dialog: no control
     # characters reach the journal (they would replay on every terminal).
-    operator, terminal = strip_controls(operator), strip_controls(terminal)
+    operator, terminal = _clean_who(operator), _clean_who(terminal)
     last_seq, prev = link if link is not None else last_link(conn)
     seq = last_seq + 1
-    text = canonical_json(payload)
+    text = encode(payload)
     digest = row_hash(prev, seq, utc, mono_ns, terminal, operator, kind, text)
     conn.execute(
         "INSERT INTO journal (seq, utc, mono_ns, terminal, operator, kind, payload, prev_hash, hash)"
@@ -106,7 +112,7 @@ def insert_rows(
     Each row is chained and hashed exactly as ``insert_row`` would, in order.
     ``encode`` must return ``canonical_json(payload)`` (``payload_json.payload_text`` does, faster).
     """
-    operator, terminal = strip_controls(operator), strip_controls(terminal)
+    operator, terminal = _clean_who(operator), _clean_who(terminal)
     seq, prev = link if link is not None else last_link(conn)
     rows: list[JournalRow] = []
     values: list[tuple[Any, ...]] = []

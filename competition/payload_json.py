@@ -8,10 +8,11 @@ once, into a small encoder made for that order (as ``dataclasses`` and
 ``namedtuple`` make their methods: Python source, compiled once), and each
 payload then costs only its values, each encoded by the function ``json``
 itself uses for it (its C string escaper for ``ensure_ascii=False``,
-``int.__repr__``, ``null``).
+``int.__repr__``, ``null``, ``true``, ``false``). The timing path's payloads
+(an impulse: twenty-odd keys, four of them bools) take the same road.
 
 The text is the same, character for character: anything this module does not
-encode itself (a float, a bool, a list, a str or int subclass, a key that is
+encode itself (a float, a list, a str or int subclass, a key that is
 not a ``str``, a dict nested more than a few deep) sends the whole payload to
 ``canonical_json``. ``tests/competition/test_payload_json.py`` holds the two to
 the same text.
@@ -48,6 +49,8 @@ def _make_encoder(keys: tuple[Any, ...]) -> _Encoder:
             "    kind = item.__class__",
             f"    if kind is str: v{n} = escape(item)",
             f"    elif item is None: v{n} = 'null'",
+            f"    elif item is True: v{n} = 'true'",
+            f"    elif item is False: v{n} = 'false'",
             f"    elif kind is int: v{n} = int_text(item)",
             f"    elif kind is dict: v{n} = nested(item, depth + 1)",
             "    else: raise NotPlain",

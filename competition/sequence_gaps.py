@@ -76,7 +76,9 @@ def _ranges(first: int, count: int, modulus: int) -> list[tuple[int, int]]:
     return [(first, modulus - 1), (0, end - modulus)]
 
 
-def _recorded_count(event: Event, track: int, device: str, first: int, count: int, modulus: int) -> int:
+def recorded_count(event: Event, track: int, device: str, first: int, count: int, modulus: int) -> int:
+    """How many of the ``count`` numbers from ``first`` on the track has recorded from ``device``
+    (never less than before: impulse rows are never removed)."""
     total = 0
     for low, high in _ranges(first, count, modulus):
         row = event.store.conn.execute(
@@ -114,7 +116,7 @@ def detect(event: Event, track: int, impulse: Impulse) -> int | None:
     if step <= 1 or step >= modulus // 2:
         return None  # the next number, a repeat, or an older (replayed) impulse
     first, count = (last + 1) % modulus, step - 1
-    if _recorded_count(event, track, impulse.device, first, count, modulus) >= count:
+    if recorded_count(event, track, impulse.device, first, count, modulus) >= count:
         return None  # a replay already brought every number in between
     row = event.store.append(
         GAP_KIND,
@@ -144,7 +146,7 @@ def gaps(event: Event, track: int | None = None, *, include_closed: bool = True)
             continue
         if seq in acks and not include_closed:
             continue
-        recorded = _recorded_count(event, int(p["track"]), p["device"], int(p["first_missing"]),
+        recorded = recorded_count(event, int(p["track"]), p["device"], int(p["first_missing"]),
                                    int(p["missing"]), int(p["modulus"]))
         still = max(0, int(p["missing"]) - recorded)
         state = "acknowledged" if seq in acks else "filled" if still == 0 else "open"
@@ -165,8 +167,14 @@ def open_gaps(event: Event, track: int | None = None) -> list[SequenceGap]:
 
 
 def pairing_held(event: Event, track: int) -> bool:
-    """True while a gap on ``track`` is open: its impulses wait for the referee."""
-    return bool(open_gaps(event, track))
+    """True while a gap on ``track`` is open: its impulses wait for the referee.
+
+    The same answer as ``bool(open_gaps(event, track))``, read incrementally
+    (``competition/gap_hold.py``): the pipeline asks for every impulse.
+    """
+    from competition.gap_hold import gap_hold
+
+    return gap_hold(event).held(event, track)
 
 
 def acknowledge(event: Event, gap_seq: int, *, reason: str) -> SequenceGap:
