@@ -8,6 +8,7 @@ about single rows comes back in the ``SheetReading`` with its row number.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain
 from pathlib import Path
 
 from competition.registration.bounds import LIMITS, Limits, check_workbook, too_many_rows
@@ -193,11 +194,7 @@ def _read_sheet(
     expected = max(raw.last_row - header_row, 0)
     done = 0
 
-    def data_rows() -> Iterator[tuple[int, Cells]]:
-        yield from top[at + 1:]
-        yield from rest
-
-    for sheet_row, cells in data_rows():
+    for sheet_row, cells in chain(top[at + 1:], rest):
         if sheet_row > limits.max_rows:  # bounds checked the extent; this holds whatever the engine says
             raise too_many_rows(path, raw.name, sheet_row, limits)
         done += 1
