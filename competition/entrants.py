@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from competition.clean_text import strip_controls
 from competition.errors import CommandRefused
+from competition.gc_pause import fewer_collections
 from competition.privacy import mask_phone, scrub_personal_numbers
 
 if TYPE_CHECKING:
@@ -56,6 +57,11 @@ def _rejection(sheet_row: int, column: str | None, value: str, zh: str, en: str)
 
 def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = False) -> ImportSummary:
     """Merge a read registration sheet into the event (one transaction)."""
+    with fewer_collections():
+        return _import_registration(event, reading, dry_run)
+
+
+def _import_registration(event: Event, reading: SheetReading, dry_run: bool) -> ImportSummary:
     from competition.search import search_key
 
     summary = ImportSummary(path=reading.path, dry_run=dry_run, total_rows=reading.total_rows)

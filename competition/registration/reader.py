@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
 
+from competition.gc_pause import fewer_collections
 from competition.registration.bounds import LIMITS, Limits, check_workbook, too_many_rows
 from competition.registration.cells import cell_text, is_blank
 from competition.registration.errors import RegistrationError
@@ -59,7 +60,12 @@ def read_registration(
 
     Raises ``RegistrationError`` when the file as a whole is unusable.
     """
-    file_path = Path(path)
+    with fewer_collections():
+        return _read_registration(Path(path), sheet, progress, engine, encoding, limits)
+
+
+def _read_registration(file_path: Path, sheet: str | None, progress: Progress | None, engine: str | None,
+                       encoding: str | None, limits: Limits) -> SheetReading:
     if file_kind(file_path) == "csv":
         raw = open_csv(file_path, encoding, limits)
         top, rest = _split_top(raw.rows)
