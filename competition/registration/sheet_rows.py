@@ -22,7 +22,7 @@ from competition.registration.headers import (
     ColumnMap,
     column_letter,
 )
-from competition.registration.id_numbers import id_checksum_ok, id_gender
+from competition.registration.id_numbers import id_gender, plain_id_gender
 from competition.registration.platforms import platform_of_cell
 from competition.registration.rider_check import MAX_NAME, rider_problems
 from competition.registration.rows import DuplicateRow, RegistrationRow, RejectedRow
@@ -40,6 +40,8 @@ from competition.registration.values import (
 )
 
 _FOOTER = re.compile(r"^(合\s*计|总\s*计|小\s*计|共\s*计|制表|审核|填表人|负责人|注[:：]|说明[:：]|备注[:：])")
+_FOOTER_STARTS = frozenset("合总小共制审填负注说备")
+"""The first characters of ``_FOOTER``'s words (a text starting otherwise is no footer)."""
 _MERGE_FIELDS = ("gender", "platform", "station", "id_number", "note")
 _PLAIN_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -188,6 +190,7 @@ class SheetRows:
         normalizers' readings and the rule's values.
         """
         n = len(cells)
+        born: str | None = None
         i_name, i_phone, i_id, i_bib = self.i_name, self.i_phone, self.i_id, self.i_bib
         name = cells[i_name] if i_name < n else None
         if name.__class__ is not str:
@@ -225,7 +228,8 @@ class SheetRows:
                 if not _PLAIN_ID.fullmatch(id_number):
                     return False
                 id_number = id_number.upper()
-                if not id_checksum_ok(id_number):
+                born = plain_id_gender(id_number)  # None: the check character is wrong
+                if born is None:
                     return False
             else:
                 id_number = None
@@ -247,7 +251,6 @@ class SheetRows:
         station = normalize_free_text(cells[i] if i is not None and i < n else None)
         i = self.i_note
         note = normalize_free_text(cells[i] if i is not None and i < n else None)
-        born = id_gender(id_number) if id_number else None
         self._keep(sheet_row, cells, born, RegistrationRow(
             sheet_row=sheet_row, bib=None, name=name, phone=phone, gender=gender.value,  # type: ignore[arg-type]
             platform=platform, station=station, id_number=id_number, note=note,
@@ -367,9 +370,14 @@ def _nul_cell(cells: Cells) -> int | None:
 def _is_footer(cells: Cells) -> bool:
     """Whether the row starts like a 合计 / 制表人 line (``_FOOTER`` on ``_first_text``)."""
     for value in cells:
-        if value is None or (value.__class__ is str and not value.strip()):  # type: ignore[attr-defined]
+        if value is None:
             continue
         kind = value.__class__
+        if kind is str:
+            text = value.strip()  # type: ignore[attr-defined]
+            if not text:
+                continue
+            return text[0] in _FOOTER_STARTS and _FOOTER.match(text) is not None
         if kind is int or kind is float:  # a number's text is digits, never a footer word
             return False
         break

@@ -158,3 +158,21 @@ def test_float_digits_without_decimal_gives_decimals_digits(number: float) -> No
 def test_the_id_checksum_is_the_weighted_sum(first17: str, last: str) -> None:
     expected = _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11] == last
     assert id_checksum_ok(first17 + last) is expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17), st.sampled_from("0123456789X"))
+def test_plain_id_gender_is_the_checksum_then_the_gender_digit(first17: str, last: str) -> None:
+    from competition.registration.id_numbers import id_gender, plain_id_gender
+
+    number = first17 + last
+    assert plain_id_gender(number) == (id_gender(number) if id_checksum_ok(number) else None)
+
+
+def test_the_footer_words_start_with_the_listed_characters() -> None:
+    from competition.registration.sheet_rows import _FOOTER, _FOOTER_STARTS
+
+    words = _FOOTER.pattern.removeprefix("^(").removesuffix(")").split("|")
+    assert {word[0] for word in words} == _FOOTER_STARTS
+    for text in ["合 计", "总计", "小计：3", "共计", "制表人：李明", "审核", "填表人", "负责人", "注：", "说明:", "备注："]:
+        assert _FOOTER.match(text) and text[0] in _FOOTER_STARTS
