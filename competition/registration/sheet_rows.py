@@ -204,7 +204,7 @@ class SheetRows:
         phone = cells[i_phone] if i_phone < n else None
         kind = phone.__class__
         if kind is float:
-            if not (_MOBILE_FLOATS[0] <= phone <= _MOBILE_FLOATS[1] and phone.is_integer()):  # type: ignore[operator, union-attr]
+            if not (_MOBILE_FLOATS[0] <= phone <= _MOBILE_FLOATS[1] and phone.is_integer()):  # type: ignore[operator, attr-defined]
                 return False
             phone = str(int(phone))  # type: ignore[call-overload]
         elif kind is int:
