@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from competition.clean_text import strip_controls
 from competition.errors import CommandRefused
+from competition.gc_pause import fewer_collections
 from competition.privacy import mask_phone, scrub_personal_numbers
 
 if TYPE_CHECKING:
@@ -56,6 +57,11 @@ def _rejection(sheet_row: int, column: str | None, value: str, zh: str, en: str)
 
 def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = False) -> ImportSummary:
     """Merge a read registration sheet into the event (one transaction)."""
+    with fewer_collections():
+        return _import_registration(event, reading, dry_run)
+
+
+def _import_registration(event: Event, reading: SheetReading, dry_run: bool) -> ImportSummary:
     from competition.search import search_key
 
     summary = ImportSummary(path=reading.path, dry_run=dry_run, total_rows=reading.total_rows)
@@ -76,6 +82,7 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
     next_bib = max([0, *taken_bibs, *sheet_bibs]) + 1
     operations: list[tuple[str, dict[str, Any]]] = []
     source = reading.path.rsplit("/", 1)[-1]
+    keys: dict[str, str] = {}  # search_key by name: a big sheet repeats many names
     for row in reading.rows:
         old = existing_by_phone.get(row.phone)
         if old is not None:
@@ -127,9 +134,13 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
             bib = next_bib
             next_bib += 1
         taken_bibs[bib] = row.phone
-        payload = {"name": row.name, "phone": row.phone, "gender": row.gender, "platform": row.platform,
+        name = row.name
+        initials = keys.get(name)
+        if initials is None:
+            initials = keys[name] = search_key(name)
+        payload = {"name": name, "phone": row.phone, "gender": row.gender, "platform": row.platform,
                    "station": row.station, "id_number": row.id_number, "note": row.note, "bib": bib,
-                   "extra": row.extra, "initials": search_key(row.name),
+                   "extra": row.extra, "initials": initials,
                    "source": {"file": source, "row": row.sheet_row}}
         # a later row with this phone compares against it (bib, COMPARED fields, extra): the payload holds them
         existing_by_phone[row.phone] = payload
@@ -137,7 +148,7 @@ def import_registration(event: Event, reading: SheetReading, *, dry_run: bool = 
         operations.append(("entrant_registered", payload))
     if not dry_run and operations:
         with store.transaction():
-            store.append_many(operations)
+            store.append_many(operations, keep_rows=False)
     return summary
 
 

@@ -16,9 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from competition import journal
 from competition.errors import EventFileError
@@ -40,6 +38,9 @@ from competition.sqlite_connection import (  # noqa: F401 - re-exported: the nam
     default_terminal,
     disk_is_full,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 APPEND_CHUNK = 2000
 """Rows ``EventStore.append_many`` writes and applies with one statement each."""
@@ -73,7 +74,7 @@ class EventStore:
     def __init__(self, path: str | Path, conn: sqlite3.Connection, *, terminal: str, operator: str):
         self.path = str(path)
         self.conn = conn
-        self.db = Database(conn)
+        self._db: Database | None = None
         self.terminal = terminal
         self.operator = operator
         self.read_only = False
@@ -156,16 +157,25 @@ class EventStore:
             raise
         return store
 
+    @property
+    def db(self) -> Database:
+        """The connection as a ``sqlite_utils.Database`` (sqlite-utils imported on first use: migrations, tests)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
+
     def _migrate(self) -> None:
-        known = {m.name for m in migrations._migrations}
-        applied = {m.name for m in migrations.applied(self.db)}
+        known = set(migrations.names)
+        applied = migrations.applied_names(self.conn)
         newer = applied - known
         if newer:
             raise EventFileError(
                 f"{self.path} 由更新版本的 Trackside 写入（结构：{', '.join(sorted(newer))}）。请升级 Trackside 后再打开。",
                 f"{self.path} was written by a newer Trackside (schema {', '.join(sorted(newer))}). Upgrade Trackside to open it.",
             )
-        if migrations.pending(self.db):
+        if known - applied:  # pending
             if self.read_only:
                 raise EventFileError(
                     f"{self.path} 是只读的，且需要升级文件结构后才能打开。请复制到可写的位置再打开。",
@@ -310,7 +320,7 @@ class EventStore:
         return row
 
     def append_many(
-        self, items: list[tuple[str, dict[str, Any]]], *, operator: str | None = None
+        self, items: list[tuple[str, dict[str, Any]]], *, operator: str | None = None, keep_rows: bool = True
     ) -> list[journal.JournalRow]:
         """``append`` for many rows, in the open transaction, with a few statements instead of two per row.
 
@@ -320,6 +330,8 @@ class EventStore:
         writes), and every guard has passed before the first row is written.
         Rows are written and applied ``APPEND_CHUNK`` at a time, in order, so
         the statements' values for 50,000 rows are never all held at once.
+        With ``keep_rows=False`` the written rows are not kept and ``[]`` is
+        returned (a 50,000-row import would hold 20 MB of rows it never reads).
         """
         from competition.payload_json import payload_text
         from competition.projections import LEAVES_META, apply_rows
@@ -346,7 +358,8 @@ class EventStore:
                                             operator=who, link=self._link, encode=payload_text)
                 self._link = (chunk[-1].seq, chunk[-1].hash)
                 apply_rows(self.conn, chunk)
-                rows += chunk
+                if keep_rows:
+                    rows += chunk
         except sqlite3.OperationalError as exc:
             raise _translate(exc, self.path) from exc
         return rows

@@ -23,7 +23,7 @@ import json
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,10 @@ def installed_pypinyin() -> dict[str, Any] | None:
     return {"version": found.group(1) if found else None, "files": sizes}
 
 
+PAIRS_REMEMBERED = 32768
+"""Two-character texts ``WordTable`` remembers the answer for (about 3 MB; 50,000 names hold fewer)."""
+
+
 @dataclass(frozen=True)
 class WordTable:
     """Readings by word, and pypinyin's way of cutting a text into words."""
@@ -56,6 +60,8 @@ class WordTable:
     phrases: list[str]
     """pypinyin's phrases, sorted: bisection answers both "a phrase?" and "a phrase's prefix?"."""
     phrase_readings: list[str]
+    pair_starts: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    """``_pair_starts``'s answers so far (up to ``PAIRS_REMEMBERED``): a sheet's names share their pairs."""
 
     def _find(self, text: str) -> tuple[bool, bool, int]:
         """(some phrase starts with ``text``, ``text`` is a phrase, where it is)."""
@@ -146,12 +152,33 @@ class WordTable:
             return None
         out: list[str] = []
         chars = self.chars
+        if len(text) <= 3 and not (self._pair_starts(text[:2]) or self._pair_starts(text[1:3])):
+            # No phrase starts with any two neighbours (most names): ``_cut`` gives the characters one by one.
+            for ch in text:
+                reading = chars.get(ch)
+                if reading is not None:
+                    out.extend(reading.split())
+            return out
         for word in self._cut(text):
             reading = chars.get(word) if len(word) == 1 else self.reading(word)
             if reading is None:  # a character pypinyin has no reading for: nothing, as ``reading`` says
                 continue
             out.extend(reading.split())
         return out
+
+    def _pair_starts(self, pair: str) -> bool:
+        """Whether some phrase starts with ``pair`` (two characters; a shorter text: ``False``), as ``_cut`` asks."""
+        known = self.pair_starts.get(pair)
+        if known is not None:
+            return known
+        if len(pair) < 2:
+            return False
+        phrases = self.phrases
+        at = bisect_left(phrases, pair)
+        known = at < len(phrases) and phrases[at].startswith(pair)
+        if len(self.pair_starts) < PAIRS_REMEMBERED:
+            self.pair_starts[pair] = known
+        return known
 
     def reading(self, word: str) -> str | None:
         """The space-separated syllables of one word of ``words``; ``None`` when pypinyin keeps it as written."""

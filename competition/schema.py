@@ -10,11 +10,16 @@ Add a migration at the end to change the schema; never edit an applied one.
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from typing import TYPE_CHECKING
 
+from competition.lazy_migrations import LazyMigrations
 from competition.times import TIME_LIMIT_REASON
 
-migrations = Migrations("trackside")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+migrations = LazyMigrations("trackside")
+"""Applied by sqlite-utils, which is imported only when one is pending (``lazy_migrations``)."""
 
 
 @migrations()

@@ -42,6 +42,9 @@ _SURNAMES_BY_LENGTH = tuple(
     for n in sorted({len(s) for s in SURNAME_READINGS}, reverse=True)
 )
 
+_TWO_READINGS = frozenset(SURNAME_READINGS)
+"""The surnames above (one or two characters, see the tests): a name starting with one has a surname reading."""
+
 
 def _syllables(text: str) -> list[str]:
     """Lower-case pinyin syllables of the Chinese characters and letter runs in ``text``.
@@ -147,7 +150,7 @@ def search_key(name: str) -> str:
     """
     table = pinyin_table.load_table()
     chinese = table.chinese_syllables(name) if table is not None else None
-    if chinese is not None and not any(name[:n] in surnames for n, surnames in _SURNAMES_BY_LENGTH):
+    if chinese is not None and name[:2] not in _TWO_READINGS and name[:1] not in _TWO_READINGS:
         # Chinese characters only and no surname of two readings (most names): one reading,
         # each syllable giving its first letter -- what the general way below makes of it
         return "".join([s[0] for s in chinese]) + ":" + "'".join(chinese) if chinese else ""

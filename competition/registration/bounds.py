@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -60,6 +61,8 @@ _FAST_CELL = re.compile(rb'<c r="([A-Z]{1,4})(\d{1,9})"')
 _CELL_WITHOUT_REF = re.compile(rb'<c(?: (?!r="[A-Z]{1,4}\d{1,9}")|[>/\t\r\n])')
 _DIMENSION_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension(?=[\s/>])([^>]*)")
 _MAX_TAG = 64 * 1024
+_TAIL_BYTES = 16 * 1024
+"""How much of a chunk's end ``_SheetScan._usual`` reads the candidates from (dozens of rows)."""
 _WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _TEXT_PARTS = (".xml", ".rels", ".vml")
 
@@ -155,6 +158,41 @@ class _SheetScan:
     def _fast(self, data: bytes, cut: int) -> bool:
         """The extent from cell references alone, when every cell has one (what
         Excel, LibreOffice and openpyxl write); False to take the slow path."""
+        return self._usual(data, cut) or self._fast_all_cells(data, cut)
+
+    def _usual(self, data: bytes, cut: int) -> bool:
+        """``_fast_all_cells`` for a chunk whose last cells reach furthest (a sheet written row by row).
+
+        The candidates are the extent so far and the furthest of the chunk's
+        last cells; one search then makes sure no cell reaches past them and
+        every cell has a reference (``_CELL_WITHOUT_REF``), without a Python
+        object per cell. Any other chunk: False, nothing done, and
+        ``_fast_all_cells`` reads it as before.
+        """
+        if data.find(b":c", 0, cut) >= 0:
+            return False
+        last = data.rfind(b'<c r="', 0, cut)
+        if last < 0:
+            return False
+        tail = _FAST_CELL.findall(data, max(0, last - _TAIL_BYTES), cut)
+        if not tail:
+            return False
+        letters = max({t[0] for t in tail}, key=lambda t: (len(t), t))
+        columns = max(self.extent.columns, column_number(letters.decode("ascii")))
+        rows = max(self.extent.rows, max(int(t[1]) for t in tail))
+        if _beyond(columns, rows).search(data, 0, cut) is not None:
+            return False
+        if data.find(b"dimension", 0, cut) >= 0:
+            dimension = _DIMENSION_TAG.search(data, 0, cut)
+            if dimension is not None:
+                self._dimension(dimension.group(1))
+        self.extent.columns, self.extent.rows = columns, rows
+        self.column = column_number(tail[-1][0].decode("ascii"))
+        self.row = int(tail[-1][1])
+        return True
+
+    def _fast_all_cells(self, data: bytes, cut: int) -> bool:
+        """``_fast`` with every cell's reference read."""
         body = data[:cut]
         # a cell without r= first, or a namespace prefix (x:c): let the slow path see them
         if _CELL_WITHOUT_REF.search(body) is not None or b":c" in body:
@@ -200,6 +238,44 @@ class _SheetScan:
                 self.column = 0
             else:
                 self._dimension(attributes)
+
+
+def _letters(number: int) -> str:
+    """1 -> "A", 26 -> "Z", 27 -> "AA" (``column_number`` the other way)."""
+    text = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
+def _greater(text: str, digit: str, top: str, more: str) -> list[str]:
+    """Patterns for the runs of ``digit`` characters, as long as ``text`` or up to ``more`` longer, greater than it."""
+    found = [f"{digit}{{{len(text) + 1},{more}}}"] if more else []
+    for i, ch in enumerate(text):
+        if ch < top:
+            rest = len(text) - i - 1
+            found.append(re.escape(text[:i]) + f"[{chr(ord(ch) + 1)}-{top}]" + (f"{digit}{{{rest}}}" if rest else ""))
+    return found
+
+
+@lru_cache(maxsize=64)
+def _beyond(columns: int, rows: int) -> re.Pattern[bytes]:
+    """A cell tag without a reference (as ``_CELL_WITHOUT_REF``), or with one past ``columns`` or ``rows``.
+
+    Letters compare by length, then alphabetically; a row number's leading
+    zeros are not digits of its value. References are at most 4 letters and
+    9 digits (a longer one is a cell without a reference here).
+    """
+    letters = _greater(_letters(columns), "[A-Z]", "Z", "4" if len(_letters(columns)) < 4 else "")
+    digits = str(rows)
+    numbers = [f"[1-9][0-9]{{{len(digits)},8}}"] if len(digits) < 9 else []
+    numbers += _greater(digits, "[0-9]", "9", "")
+    past = [f"(?:{'|'.join(letters)})[0-9]{{1,9}}\"" if letters else None,
+            f"[A-Z]{{1,4}}0*(?:{'|'.join(numbers)})\"" if numbers else None]
+    refs = "|".join(f" r=\"{p}" for p in past if p is not None)
+    pattern = '<c(?:[>/\t\r\n]| (?!r="[A-Z]{1,4}[0-9]{1,9}")' + (f"|{refs}" if refs else "") + ")"
+    return re.compile(pattern.encode("ascii"))
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:

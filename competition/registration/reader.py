@@ -8,8 +8,10 @@ about single rows comes back in the ``SheetReading`` with its row number.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain
 from pathlib import Path
 
+from competition.gc_pause import fewer_collections
 from competition.registration.bounds import LIMITS, Limits, check_workbook, too_many_rows
 from competition.registration.cells import cell_text, is_blank
 from competition.registration.errors import RegistrationError
@@ -58,7 +60,12 @@ def read_registration(
 
     Raises ``RegistrationError`` when the file as a whole is unusable.
     """
-    file_path = Path(path)
+    with fewer_collections():
+        return _read_registration(Path(path), sheet, progress, engine, encoding, limits)
+
+
+def _read_registration(file_path: Path, sheet: str | None, progress: Progress | None, engine: str | None,
+                       encoding: str | None, limits: Limits) -> SheetReading:
     if file_kind(file_path) == "csv":
         raw = open_csv(file_path, encoding, limits)
         top, rest = _split_top(raw.rows)
@@ -193,11 +200,7 @@ def _read_sheet(
     expected = max(raw.last_row - header_row, 0)
     done = 0
 
-    def data_rows() -> Iterator[tuple[int, Cells]]:
-        yield from top[at + 1:]
-        yield from rest
-
-    for sheet_row, cells in data_rows():
+    for sheet_row, cells in chain(top[at + 1:], rest):
         if sheet_row > limits.max_rows:  # bounds checked the extent; this holds whatever the engine says
             raise too_many_rows(path, raw.name, sheet_row, limits)
         done += 1

@@ -22,7 +22,7 @@ from competition.registration.headers import (
     ColumnMap,
     column_letter,
 )
-from competition.registration.id_numbers import id_checksum_ok, id_gender
+from competition.registration.id_numbers import id_gender, plain_id_gender
 from competition.registration.platforms import platform_of_cell
 from competition.registration.rider_check import MAX_NAME, rider_problems
 from competition.registration.rows import DuplicateRow, RegistrationRow, RejectedRow
@@ -40,6 +40,8 @@ from competition.registration.values import (
 )
 
 _FOOTER = re.compile(r"^(合\s*计|总\s*计|小\s*计|共\s*计|制表|审核|填表人|负责人|注[:：]|说明[:：]|备注[:：])")
+_FOOTER_STARTS = frozenset("合总小共制审填负注说备")
+"""The first characters of ``_FOOTER``'s words (a text starting otherwise is no footer)."""
 _MERGE_FIELDS = ("gender", "platform", "station", "id_number", "note")
 _PLAIN_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -175,25 +177,34 @@ class SheetRows:
     def _take_plain(self, sheet_row: int, cells: Cells) -> bool:
         """Take a row of the usual shape at once; False (nothing done) for any other row.
 
-        The usual shape: a name of Chinese characters only, a mobile as 11
-        digits (text, or a whole number cell), an ID number with a right
-        check digit (or none), no bib. For such a row each normalizer
-        returns its cell as it is (see their fast paths in ``values``), the
-        rule (``rider_check``) has nothing to refuse, and no doubt is
-        possible but the gender's: the row is kept exactly as ``take``'s
+        The usual shape: a name of Chinese characters only (after the name's
+        cleaning, for a padded one), a mobile (11 digits as text or a whole
+        number cell; or text the phone's cleaning makes a mobile of without
+        a doubt, such as "138-1234-5678" or "+86 13812345678"), an ID number
+        with a right check digit (or none), no bib. For such a row the
+        normalizers give what is kept here (see their fast paths in
+        ``values``), the rule (``rider_check``) has nothing to refuse, and no
+        doubt is possible but the gender's: the row is kept exactly as ``take``'s
         general path keeps it (``tests/registration/test_plain_rows.py``
         holds the two to the same readings), without building the
         normalizers' readings and the rule's values.
         """
         n = len(cells)
+        born: str | None = None
         i_name, i_phone, i_id, i_bib = self.i_name, self.i_phone, self.i_id, self.i_bib
         name = cells[i_name] if i_name < n else None
-        if name.__class__ is not str or len(name) > MAX_NAME or not _PLAIN_NAME.fullmatch(name):
+        if name.__class__ is not str:
+            return False
+        if not _PLAIN_NAME.fullmatch(name):  # padded ("张　三", " 王五 "): what the cleaning leaves must be plain
+            name = normalize_name(name)
+            if not _PLAIN_NAME.fullmatch(name):
+                return False
+        if len(name) > MAX_NAME:
             return False
         phone = cells[i_phone] if i_phone < n else None
         kind = phone.__class__
         if kind is float:
-            if not (_MOBILE_FLOATS[0] <= phone <= _MOBILE_FLOATS[1] and phone.is_integer()):  # type: ignore[operator, union-attr]
+            if not (_MOBILE_FLOATS[0] <= phone <= _MOBILE_FLOATS[1] and phone.is_integer()):  # type: ignore[operator, attr-defined]
                 return False
             phone = str(int(phone))  # type: ignore[call-overload]
         elif kind is int:
@@ -201,7 +212,14 @@ class SheetRows:
         elif kind is not str:
             return False
         if not _MOBILE.fullmatch(phone):  # type: ignore[call-overload]
-            return False
+            if kind is not str:
+                return False
+            # written with dashes, spaces or +86: a mobile when the cleaning finds one without a doubt
+            reading = normalize_phone(phone)
+            phone = reading.value
+            if reading.problem is not None or reading.doubt is not None or phone is None \
+                    or not _MOBILE.fullmatch(phone):
+                return False
         id_number = cells[i_id] if i_id is not None and i_id < n else None
         if id_number is not None:
             if id_number.__class__ is not str:
@@ -210,7 +228,8 @@ class SheetRows:
                 if not _PLAIN_ID.fullmatch(id_number):
                     return False
                 id_number = id_number.upper()
-                if not id_checksum_ok(id_number):
+                born = plain_id_gender(id_number)  # None: the check character is wrong
+                if born is None:
                     return False
             else:
                 id_number = None
@@ -232,7 +251,6 @@ class SheetRows:
         station = normalize_free_text(cells[i] if i is not None and i < n else None)
         i = self.i_note
         note = normalize_free_text(cells[i] if i is not None and i < n else None)
-        born = id_gender(id_number) if id_number else None
         self._keep(sheet_row, cells, born, RegistrationRow(
             sheet_row=sheet_row, bib=None, name=name, phone=phone, gender=gender.value,  # type: ignore[arg-type]
             platform=platform, station=station, id_number=id_number, note=note,
@@ -352,9 +370,14 @@ def _nul_cell(cells: Cells) -> int | None:
 def _is_footer(cells: Cells) -> bool:
     """Whether the row starts like a 合计 / 制表人 line (``_FOOTER`` on ``_first_text``)."""
     for value in cells:
-        if value is None or (value.__class__ is str and not value.strip()):  # type: ignore[attr-defined]
+        if value is None:
             continue
         kind = value.__class__
+        if kind is str:
+            text = value.strip()  # type: ignore[attr-defined]
+            if not text:
+                continue
+            return text[0] in _FOOTER_STARTS and _FOOTER.match(text) is not None
         if kind is int or kind is float:  # a number's text is digits, never a footer word
             return False
         break

@@ -18,6 +18,7 @@ import io
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, count
 from pathlib import Path
 from typing import Any
 
@@ -154,12 +155,8 @@ class _Workbook:
         row_base = 1 if first_row == 0 or is_blank(head) else first_row + 1
         col_base = 0 if first_col and len(head) == first_col + sheet.width else first_col
 
-        def numbered() -> Iterator[tuple[int, Cells]]:
-            yield row_base, head
-            for offset, cells in enumerate(rows, start=1):
-                yield row_base + offset, cells
-
-        return RawSheet(name=name, kind="xlsx", rows=numbered(), last_row=first_row + sheet.height,
+        numbered = chain([(row_base, head)], zip(count(row_base + 1), rows))
+        return RawSheet(name=name, kind="xlsx", rows=numbered, last_row=first_row + sheet.height,
                         first_column=col_base)
 
     def _openpyxl_sheet(self, name: str) -> RawSheet:

@@ -150,3 +150,20 @@ def test_the_rows_utc_is_written_as_datetime_writes_it() -> None:
         assert parsed.isoformat(timespec="microseconds") == text
         assert before - timedelta(milliseconds=1) <= parsed <= after + timedelta(milliseconds=1)
     assert texts == sorted(texts)
+
+
+def test_rows_not_kept_are_written_all_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from competition import eventfile
+
+    monkeypatch.setattr(eventfile, "APPEND_CHUNK", 2)
+    kept, unkept = _event(tmp_path / "a.db"), _event(tmp_path / "b.db")
+    with kept.store.transaction():
+        rows = kept.store.append_many(ITEMS)
+    with unkept.store.transaction():
+        assert unkept.store.append_many(ITEMS, keep_rows=False) == []
+        more = unkept.store.append_many([("entrant_registered", _rider(5))])  # chained to the unkept rows
+    assert len(rows) == len(ITEMS) and more[0].seq == rows[-1].seq + 1
+    assert _contents(unkept)[1][:-1] == _contents(kept)[1]
+    assert verify_event(unkept).ok
+    kept.close()
+    unkept.close()

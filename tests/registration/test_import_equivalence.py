@@ -26,8 +26,10 @@ from courses.loader import load_course
 from .sheets import CLERK_TOP, HEADER, make_clerk_csv, make_clerk_workbook, write_csv
 
 
-def _one_by_one(self: EventStore, items: list[tuple[str, dict[str, Any]]], *, operator: str | None = None) -> list:
-    return [self.append(kind, payload, operator=operator) for kind, payload in items]
+def _one_by_one(self: EventStore, items: list[tuple[str, dict[str, Any]]], *, operator: str | None = None,
+                keep_rows: bool = True) -> list:
+    rows = [self.append(kind, payload, operator=operator) for kind, payload in items]
+    return rows if keep_rows else []
 
 
 def _new_event(path: Path) -> Event:

@@ -94,3 +94,27 @@ def test_the_shipped_table_is_what_pypinyin_builds_now() -> None:
     assert shipped["pypinyin"] == built["pypinyin"] and shipped["hans"] == built["hans"]
     assert shipped["chars"] == built["chars"]
     assert dict(zip(shipped["phrases"], shipped["phrase_readings"], strict=True)) == built["phrases"]
+
+
+def _syllables_by_cut(table: WordTable, text: str) -> list[str] | None:
+    """``chinese_syllables`` by ``_cut`` alone: each word's reading, as for any length."""
+    if not table.hans.fullmatch(text):
+        return None
+    out: list[str] = []
+    for word in table._cut(text):
+        reading = table.chars.get(word) if len(word) == 1 else table.reading(word)
+        if reading is not None:
+            out.extend(reading.split())
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"中国人长行乐重朝阳银音快单曾解区朴查覃种弓放树理地于孙张王李", "\u3400",
+                                         "\U00020000", "〇", "A", " "]), max_size=4))
+def test_short_names_read_character_by_character_only_where_cut_would(text: str) -> None:
+    table = _table()
+    assert table.chinese_syllables(text) == _syllables_by_cut(table, text)
+
+
+def test_the_search_key_looks_at_surnames_of_one_and_two_characters() -> None:
+    assert {len(surname) for surname in search.SURNAME_READINGS} == {1, 2}

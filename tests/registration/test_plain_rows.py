@@ -30,10 +30,12 @@ HEADER = ["序号", "姓名", "性别", "联系电话", "所属平台", "配送�
 _RNG = random.Random(7)
 _GOOD_IDS = [make_id_number(_RNG, g) for g in "男女男女"]
 NAMES = ["张三", "石帆鹏", "单田芳", "曾小贤", "李" * 40, "李" * 41, "张　三", " 王五", "Tom张", "", None, "合计",
-         "𠀀", "〇", "王·明", "赵\x1b[1m六", 12, 1.5]
+         "𠀀", "〇", "王·明", "赵\x1b[1m六", 12, 1.5, "\u3000张三 ", "张 三 丰", "李" * 39 + " 李"]
 PHONES = ["13765479012", "19912345678", "12345678901", "1376547901", "137654790123", "+86 13765479012",
           "137-6547-9012", "１３７６５４７９０１２", 13765479012, 13765479012.0, 13765479012.5, 1.3765479012e10,
-          -13765479012, True, "", None, "010-12345678", "13765479012.0", "13765479012\x00"]
+          -13765479012, True, "", None, "010-12345678", "13765479012.0", "13765479012\x00",
+          "137 6547 9012", " 13765479012 ", "+86-137-6547-9012", "13765479012/13765479013", "8613765479012",
+          "+86 1376547901", "1.3765479012E10", "=\"13765479012\"", "１３７-６５４７-９０１２"]
 IDS = [*_GOOD_IDS, _GOOD_IDS[0][:-1] + ("0" if _GOOD_IDS[0][-1] != "0" else "1"), _GOOD_IDS[1].lower(),
        "11010519491231002x", "11010519491231002X", _GOOD_IDS[2][:15], f" {_GOOD_IDS[3]} ", "", None,
        float(_GOOD_IDS[0][:15]), 12345, "x" * 18]
@@ -96,11 +98,18 @@ def test_the_usual_rows_take_the_plain_path() -> None:
     state._take_plain = spy  # type: ignore[method-assign]
     usual = [[1, "石帆鹏", "男", "13765479012", "美团", "望京站", _GOOD_IDS[0], "", "", ""],
              [2, "朱强", "女", 13765479013.0, "饿了么", None, None, None, None, None],
-             [3, "朱强强", "男", 13765479014, "美团", "望京站", _GOOD_IDS[1].lower(), "夜班"]]
+             [3, "朱强强", "男", 13765479014, "美团", "望京站", _GOOD_IDS[1].lower(), "夜班"],
+             [4, "张\u3000三", "男", "137-6547-9015", "美团", "望京站", None],
+             [5, "\u3000王五 ", "男性", "+86 137 6547 9016", "美团", "望京站", _GOOD_IDS[2]]]
     for number, cells_ in enumerate(usual, start=4):
         state.take(number, cells_)
-    assert taken == [True, True, True]
-    assert [r.phone for r in state.rows] == ["13765479012", "13765479013", "13765479014"]
+    assert taken == [True] * 5
+    assert [r.phone for r in state.rows] == ["13765479012", "13765479013", "13765479014", "13765479015",
+                                             "13765479016"]
+    assert [r.name for r in state.rows][3:] == ["张三", "王五"]
+    # not without a doubt: two numbers in the cell (the first is taken, with a warning), the general path's
+    state.take(9, [6, "李四", "男", "13765479017/13765479018", "美团", "望京站", None])
+    assert taken[-1] is False and state.rows[-1].phone == "13765479017" and state.warnings
 
 
 class _Text(str):
@@ -149,3 +158,21 @@ def test_float_digits_without_decimal_gives_decimals_digits(number: float) -> No
 def test_the_id_checksum_is_the_weighted_sum(first17: str, last: str) -> None:
     expected = _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11] == last
     assert id_checksum_ok(first17 + last) is expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17), st.sampled_from("0123456789X"))
+def test_plain_id_gender_is_the_checksum_then_the_gender_digit(first17: str, last: str) -> None:
+    from competition.registration.id_numbers import id_gender, plain_id_gender
+
+    number = first17 + last
+    assert plain_id_gender(number) == (id_gender(number) if id_checksum_ok(number) else None)
+
+
+def test_the_footer_words_start_with_the_listed_characters() -> None:
+    from competition.registration.sheet_rows import _FOOTER, _FOOTER_STARTS
+
+    words = _FOOTER.pattern.removeprefix("^(").removesuffix(")").split("|")
+    assert {word[0] for word in words} == _FOOTER_STARTS
+    for text in ["合 计", "总计", "小计：3", "共计", "制表人：李明", "审核", "填表人", "负责人", "注：", "说明:", "备注："]:
+        assert _FOOTER.match(text) and text[0] in _FOOTER_STARTS
