@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from competition import journal
 from competition.errors import EventFileError
+from competition.payload_json import payload_text
 from competition.schema import migrations
 from competition.sqlite_connection import (  # noqa: F401 - re-exported: the names callers know
     BUSY_NOTICE_AFTER_MS,
@@ -291,7 +292,6 @@ class EventStore:
         self, kind: str, payload: dict[str, Any], *, operator: str | None = None
     ) -> journal.JournalRow:
         """Append a journal row and apply it to the projections, in the open transaction."""
-        from competition.payload_json import payload_text
         from competition.projections import apply_row
 
         if not self.conn.in_transaction:
@@ -333,7 +333,6 @@ class EventStore:
         With ``keep_rows=False`` the written rows are not kept and ``[]`` is
         returned (a 50,000-row import would hold 20 MB of rows it never reads).
         """
-        from competition.payload_json import payload_text
         from competition.projections import LEAVES_META, apply_rows
 
         if not self.conn.in_transaction:

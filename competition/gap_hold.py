@@ -27,6 +27,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from competition.sequence_gaps import ACK_KIND, GAP_KIND, recorded_count
+
 if TYPE_CHECKING:
     from competition.event import Event
 
@@ -49,8 +51,6 @@ class GapHold:
 
     def held(self, event: Event, track: int) -> bool:
         """True while a gap on ``track`` is neither filled nor acknowledged."""
-        from competition.sequence_gaps import ACK_KIND, GAP_KIND, recorded_count
-
         store = event.store
         if id(store) != self._store_id or store.rollbacks != self._rollbacks:
             self._read_again(id(store), store.rollbacks)
